@@ -1,0 +1,1 @@
+"""Tests of the pure protocol layer (no Home Assistant)."""

@@ -1,0 +1,21 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_fixture_text(name: str) -> str:
+    """Return a fixture file's text."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def load_fixture_json(name: str) -> dict[str, Any]:
+    """Return a fixture file's JSON object."""
+    data = json.loads(load_fixture_text(name))
+    assert isinstance(data, dict)
+    return data
