@@ -19,3 +19,12 @@ def load_fixture_json(name: str) -> dict[str, Any]:
     data = json.loads(load_fixture_text(name))
     assert isinstance(data, dict)
     return data
+
+
+def payload(name: str, mac: str | None = None, **values: Any) -> str:
+    """A fixture message as JSON text, for camera ``mac`` and with ``values`` changed."""
+    message = load_fixture_json(name)
+    if mac is not None:
+        message["values"]["devMac"] = mac
+    message["values"].update(values)
+    return json.dumps(message)

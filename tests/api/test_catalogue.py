@@ -21,7 +21,7 @@ def _guide_rows() -> list[tuple[str, str, str]]:
     rows = []
     for line in load_fixture_text("guide_commands.tsv").splitlines():
         if line and not line.startswith("#"):
-            path, method, api = (line.split("\t") + [""])[:3]
+            path, method, api = [*line.split("\t"), ""][:3]
             rows.append((path, method, api.strip()))
     return rows
 
@@ -87,9 +87,9 @@ def test_unknown_command() -> None:
 
 def test_build_requests_match_the_guide_examples() -> None:
     """The guide's get and set examples, byte for byte as objects."""
-    assert build_mqtt_request("get.image.info", "24:e1:24:41:71:41") == load_fixture_json(
-        "get_image_info_request.json"
-    )
+    assert build_mqtt_request(
+        "get.image.info", "24:e1:24:41:71:41"
+    ) == load_fixture_json("get_image_info_request.json")
     assert build_mqtt_request(
         get_command("set.image.info"), "24E124417141", {"brightness": 60}
     ) == load_fixture_json("set_image_info_request.json")

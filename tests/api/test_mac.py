@@ -2,7 +2,11 @@
 
 import pytest
 
-from custom_components.milesight_x5.api import InvalidMacError, format_mac, normalize_mac
+from custom_components.milesight_x5.api import (
+    InvalidMacError,
+    format_mac,
+    normalize_mac,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,7 +27,14 @@ def test_normalize_accepts_common_forms(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "1CC3164126A", "1CC3164126A2F", "1C:C3-16:41:26:A2", "GGC3164126A2", "1C:C3:16:41:26"],
+    [
+        "",
+        "1CC3164126A",
+        "1CC3164126A2F",
+        "1C:C3-16:41:26:A2",
+        "GGC3164126A2",
+        "1C:C3:16:41:26",
+    ],
 )
 def test_normalize_rejects_with_clear_error(raw: str) -> None:
     """Anything that is not a MAC is refused, and the message says what is expected."""

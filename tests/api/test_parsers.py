@@ -44,7 +44,11 @@ def test_guide_heartbeat() -> None:
     assert (hb.battery.charge_voltage, hb.battery.power_good) == (10560, 0)
     assert hb.battery.charging is False
     assert hb.gps is not None
-    assert (hb.gps.latitude, hb.gps.longitude, hb.gps.altitude) == (24.62493, 118.03077, 59.8)
+    assert (hb.gps.latitude, hb.gps.longitude, hb.gps.altitude) == (
+        24.62493,
+        118.03077,
+        59.8,
+    )
     assert hb.gps.has_fix
     assert hb.cellular is not None
     assert hb.cellular.connect_status == "4G Connected"
@@ -131,8 +135,13 @@ def test_numbers_as_strings_and_strings_as_numbers() -> None:
             cellular={"signalStrength": "-85", "dataMonthly": "1024"},
         )
     )
-    assert hb.battery is not None and hb.battery.soc == 88 and hb.battery.voltage == 4000.5
-    assert hb.sensor is not None and (hb.sensor.laf, hb.sensor.temperature) == (55, 21.5)
+    assert (
+        hb.battery is not None and hb.battery.soc == 88 and hb.battery.voltage == 4000.5
+    )
+    assert hb.sensor is not None and (hb.sensor.laf, hb.sensor.temperature) == (
+        55,
+        21.5,
+    )
     assert hb.gps is not None and (hb.gps.latitude, hb.gps.longitude) == (1.5, -2.25)
     assert hb.cellular is not None and hb.cellular.signal_strength == -85
     assert hb.cellular.data_monthly == 1024
@@ -179,9 +188,16 @@ def test_unknown_fields_are_kept() -> None:
 
 @pytest.mark.parametrize(
     ("where", "value", "expected"),
-    [("values", "6.5%", 6.5), ("top", "6.5%", 6.5), ("values", 12, 12.0), ("top", "7", 7.0)],
+    [
+        ("values", "6.5%", 6.5),
+        ("top", "6.5%", 6.5),
+        ("values", 12, 12.0),
+        ("top", "7", 7.0),
+    ],
 )
-def test_storage_inside_or_outside_values(where: str, value: Any, expected: float) -> None:
+def test_storage_inside_or_outside_values(
+    where: str, value: Any, expected: float
+) -> None:
     """storage.storageCapacity is read in both places, with or without '%'."""
     message = _heartbeat()
     target = message["values"] if where == "values" else message
@@ -196,7 +212,9 @@ def test_time_in_seconds_and_ts_in_ms_either_way() -> None:
     )
     assert snap.timestamp == datetime(2023, 4, 24, 11, 46, 58, tzinfo=UTC)
     assert snap.capture_time == datetime(2023, 4, 24, 11, 45, 43, tzinfo=UTC)
-    bad = parse_snapshot({"ts": "soon", "values": {"devMac": "5CC5638AE729", "time": -1}})
+    bad = parse_snapshot(
+        {"ts": "soon", "values": {"devMac": "5CC5638AE729", "time": -1}}
+    )
     assert bad.timestamp is None and bad.capture_time is None
     assert set(bad.invalid_fields) == {"ts", "values.time"}
 
@@ -210,20 +228,28 @@ def test_signal_strength_zero_is_unknown_not_invalid() -> None:
 
 def test_gps_without_fix() -> None:
     """0,0 or missing coordinates are no fix."""
-    for gps in ({"latitude": "0", "longitude": "0"}, {"latitude": "12.5"}, {"latitude": "95", "longitude": "1"}):
+    for gps in (
+        {"latitude": "0", "longitude": "0"},
+        {"latitude": "12.5"},
+        {"latitude": "95", "longitude": "1"},
+    ):
         hb = parse_heartbeat(_heartbeat(gps=gps))
         assert hb.gps is not None and not hb.gps.has_fix
 
 
 def test_charging_from_charge_status() -> None:
     """A non-zero chargeStat is charging; missing is unknown."""
-    assert parse_heartbeat(_heartbeat(battery={"chargeStat": 1})).battery.charging is True  # type: ignore[union-attr]
+    assert (
+        parse_heartbeat(_heartbeat(battery={"chargeStat": 1})).battery.charging is True
+    )  # type: ignore[union-attr]
     assert parse_heartbeat(_heartbeat(battery={})).battery.charging is None  # type: ignore[union-attr]
 
 
 def test_flat_message_without_values() -> None:
     """A camera that sends the fields at the top level is still understood."""
-    alarm = parse_alarm({"devMac": "5c:c5:63:8a:e7:29", "alarm": "SD card full", "ts": 1})
+    alarm = parse_alarm(
+        {"devMac": "5c:c5:63:8a:e7:29", "alarm": "SD card full", "ts": 1}
+    )
     assert alarm.mac == "5CC5638AE729"
     assert alarm.alarm_type is AlarmType.STORAGE
 
@@ -236,7 +262,9 @@ def test_flat_message_without_values() -> None:
         ({"values": {"devMac": 42}}, "42 is not a MAC address"),
     ],
 )
-def test_message_without_usable_mac_is_rejected(message: dict[str, Any], reason: str) -> None:
+def test_message_without_usable_mac_is_rejected(
+    message: dict[str, Any], reason: str
+) -> None:
     """No MAC, no camera to give it to: rejected with the reason."""
     with pytest.raises(InvalidPayloadError, match=reason):
         parse_alarm(message)
@@ -253,7 +281,12 @@ def test_oversized_snapshot_is_rejected() -> None:
     """Over the cap: the raw payload is refused before it is decoded."""
     image = base64.b64encode(b"\xff\xd8\xff" + bytes(100_000)).decode()
     payload = json.dumps(
-        {"values": {"devMac": "5CC5638AE729", "image": f"data:image/jpeg;base64,{image}"}}
+        {
+            "values": {
+                "devMac": "5CC5638AE729",
+                "image": f"data:image/jpeg;base64,{image}",
+            }
+        }
     )
     with pytest.raises(InvalidPayloadError, match="exceeds"):
         parse_snapshot(payload, max_image_bytes=1000)
@@ -275,7 +308,9 @@ def test_oversized_snapshot_is_rejected() -> None:
 )
 def test_bad_images_keep_the_metadata(image: Any, error: str) -> None:
     """A bad image is dropped with the reason; the rest of the snapshot stays."""
-    snap = parse_snapshot({"values": {"devMac": "5CC5638AE729", "snapType": "PIR", "image": image}})
+    snap = parse_snapshot(
+        {"values": {"devMac": "5CC5638AE729", "snapType": "PIR", "image": image}}
+    )
     assert snap.image is None
     assert snap.image_error == error
     assert snap.trigger is TriggerType.PIR
@@ -285,7 +320,9 @@ def test_bare_base64_and_missing_padding() -> None:
     """No data-URI prefix and no padding: decoded, mime sniffed from the bytes."""
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 7
     text = base64.b64encode(png).decode().rstrip("=")
-    snap = parse_snapshot({"values": {"devMac": "5CC5638AE729", "image": text, "imageSize": 1}})
+    snap = parse_snapshot(
+        {"values": {"devMac": "5CC5638AE729", "image": text, "imageSize": 1}}
+    )
     assert snap.image == png
     assert snap.mime_type == "image/png"
     assert snap.size_mismatch
@@ -293,7 +330,9 @@ def test_bare_base64_and_missing_padding() -> None:
 
 def test_trigger_value_text_is_kept() -> None:
     """A trigger value that is not a number stays as text."""
-    snap = parse_snapshot({"values": {"devMac": "5CC5638AE729", "triggerValue": "high"}})
+    snap = parse_snapshot(
+        {"values": {"devMac": "5CC5638AE729", "triggerValue": "high"}}
+    )
     assert snap.trigger_value == "high"
 
 
@@ -344,10 +383,16 @@ def test_unknown_alarm_keeps_raw_text() -> None:
 def test_configure_response_failure_and_rejects() -> None:
     """code != 0 is not ok; a response without api or MAC is rejected."""
     failed = parse_configure_response(
-        {"devMac": "24E124417141", "api": "set.image.info", "data": {"code": "3", "result": "Bad"}}
+        {
+            "devMac": "24E124417141",
+            "api": "set.image.info",
+            "data": {"code": "3", "result": "Bad"},
+        }
     )
     assert (failed.ok, failed.code, failed.result) == (False, 3, "Bad")
-    odd = parse_configure_response({"devMac": "24E124417141", "api": " cmd.reboot ", "data": 7})
+    odd = parse_configure_response(
+        {"devMac": "24E124417141", "api": " cmd.reboot ", "data": 7}
+    )
     assert (odd.api, odd.data, odd.ok) == ("cmd.reboot", {}, True)
     with pytest.raises(InvalidPayloadError, match="no api"):
         parse_configure_response({"devMac": "24E124417141"})

@@ -44,9 +44,12 @@ guide_objects = st.fixed_dictionaries(
         "storage": st.dictionaries(st.sampled_from(GUIDE_FIELDS), json_values),
     },
 )
-messages = st.fixed_dictionaries(
-    {}, optional={"ts": json_values, "values": guide_objects | json_values}
-) | guide_objects
+messages = (
+    st.fixed_dictionaries(
+        {}, optional={"ts": json_values, "values": guide_objects | json_values}
+    )
+    | guide_objects
+)
 
 
 def _parse_all(payload: Any) -> None:

@@ -49,6 +49,7 @@ from .parsers import (
     parse_heartbeat,
     parse_snapshot,
     peek_mac,
+    sniff_mime,
 )
 
 __all__ = [
@@ -93,4 +94,5 @@ __all__ = [
     "parse_heartbeat",
     "parse_snapshot",
     "peek_mac",
+    "sniff_mime",
 ]

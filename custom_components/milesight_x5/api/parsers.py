@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from .coerce import as_datetime, as_float, as_int, as_number, as_percent, as_str
+from .coerce import as_datetime, as_int, as_number, as_percent, as_str
 from .exceptions import InvalidMacError, InvalidPayloadError
 from .mac import normalize_mac
 from .models import (
@@ -168,13 +168,13 @@ def _timestamp(message: dict[str, Any], invalid: list[str]) -> Any:
 
 def _battery(fields: _Fields) -> Battery:
     return Battery(
-        soc=fields.get("soc", as_float),
-        capacity=fields.get("capacity", as_float),
-        voltage=fields.get("voltage", as_float),
-        healthy=fields.get("healthy", as_float),
-        charge_current=fields.get("chargeCurrent", as_float),
+        soc=fields.get("soc", as_number),
+        capacity=fields.get("capacity", as_number),
+        voltage=fields.get("voltage", as_number),
+        healthy=fields.get("healthy", as_number),
+        charge_current=fields.get("chargeCurrent", as_number),
         charge_status=fields.get("chargeStat", as_int),
-        charge_voltage=fields.get("chargeVoltage", as_float),
+        charge_voltage=fields.get("chargeVoltage", as_number),
         power_good=fields.get("powerGoodStat", as_int),
         extra=fields.extra(),
     )
@@ -182,9 +182,9 @@ def _battery(fields: _Fields) -> Battery:
 
 def _gps(fields: _Fields) -> Gps:
     return Gps(
-        latitude=fields.get("latitude", as_float),
-        longitude=fields.get("longitude", as_float),
-        altitude=fields.get("altitude", as_float),
+        latitude=fields.get("latitude", as_number),
+        longitude=fields.get("longitude", as_number),
+        altitude=fields.get("altitude", as_number),
         extra=fields.extra(),
     )
 
@@ -208,8 +208,8 @@ def _cellular(fields: _Fields) -> Cellular:
 
 def _sensor(fields: _Fields) -> SensorReadings:
     return SensorReadings(
-        laf=fields.get("LAF", as_float),
-        temperature=fields.get("temperature", as_float),
+        laf=fields.get("LAF", as_number),
+        temperature=fields.get("temperature", as_number),
         extra=fields.extra(),
     )
 
@@ -278,7 +278,8 @@ def classify_alarm(text: str | None) -> AlarmType:
     return AlarmType.OTHER
 
 
-def _sniff_mime(image: bytes) -> str | None:
+def sniff_mime(image: bytes) -> str | None:
+    """Return the mime type of JPEG or PNG bytes, else None."""
     if image.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if image.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -309,7 +310,7 @@ def decode_image(
         return None, mime, "image is not valid base64"
     if not image:
         return None, mime, "image is empty"
-    return image, mime or _sniff_mime(image), None
+    return image, mime or sniff_mime(image), None
 
 
 def parse_snapshot(

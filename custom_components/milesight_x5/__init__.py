@@ -1,0 +1,51 @@
+"""The Milesight X5 Sensing Camera integration."""
+
+from __future__ import annotations
+
+from homeassistant.components import mqtt
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+
+from .const import DOMAIN
+from .coordinator import X5ConfigEntry, X5Coordinator
+from .dispatcher import async_get_dispatcher
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.DEVICE_TRACKER,
+    Platform.EVENT,
+    Platform.IMAGE,
+    Platform.SENSOR,
+]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
+    """Set up one camera: restore its state, route its topics, add its entities."""
+    if not await mqtt.async_wait_for_mqtt_client(hass):
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="mqtt_not_available"
+        )
+    coordinator = X5Coordinator(hass, entry)
+    await coordinator.async_restore()
+    entry.runtime_data = coordinator
+    entry.async_on_unload(
+        await async_get_dispatcher(hass).async_register(
+            coordinator.mac, coordinator.topics, coordinator
+        )
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
+    """Unload a camera; its routes go, and the last camera's subscriptions too."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.async_shutdown()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
+    """Delete the camera's stored state and last snapshot."""
+    await X5Coordinator(hass, entry).async_remove_stored()

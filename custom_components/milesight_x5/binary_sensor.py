@@ -1,0 +1,84 @@
+"""Binary sensors: reachability (watchdog), charging, external power."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import X5ConfigEntry, X5State
+from .entity import X5Entity
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class X5BinarySensorEntityDescription(BinarySensorEntityDescription):
+    """A binary sensor, with how to read it from the camera's state."""
+
+    value_fn: Callable[[X5State], bool | None]
+
+
+def _charging(state: X5State) -> bool | None:
+    hb = state.heartbeat
+    return hb.battery.charging if hb is not None and hb.battery is not None else None
+
+
+def _power_good(state: X5State) -> bool | None:
+    hb = state.heartbeat
+    if hb is None or hb.battery is None or hb.battery.power_good is None:
+        return None
+    return hb.battery.power_good != 0
+
+
+BINARY_SENSORS: tuple[X5BinarySensorEntityDescription, ...] = (
+    X5BinarySensorEntityDescription(
+        key="connectivity",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda state: state.reachable,
+    ),
+    X5BinarySensorEntityDescription(
+        key="charging",
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        value_fn=_charging,
+    ),
+    X5BinarySensorEntityDescription(
+        key="power_good",
+        translation_key="power_good",
+        device_class=BinarySensorDeviceClass.PLUG,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_power_good,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: X5ConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the camera's binary sensors."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        X5BinarySensor(coordinator, description) for description in BINARY_SENSORS
+    )
+
+
+class X5BinarySensor(X5Entity, BinarySensorEntity):
+    """A binary sensor reading the camera's state."""
+
+    entity_description: X5BinarySensorEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """On, off, or None (unknown) while the camera has not said."""
+        return self.entity_description.value_fn(self.coordinator.data)

@@ -1,0 +1,291 @@
+"""Sensors: the heartbeat's measurements and the last snapshot's trigger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfInformation,
+    UnitOfSoundPressure,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .api import Battery, Cellular, TriggerType
+from .coordinator import X5ConfigEntry, X5State
+from .entity import X5Entity
+
+PARALLEL_UPDATES = 0
+
+CONNECTION_OPTIONS = ["connected", "connecting", "disconnected"]
+SIM_OPTIONS = ["valid", "invalid", "no_sim"]
+
+
+def connection_state(text: str | None) -> str | None:
+    """Map ``connectStatus`` ("4G Connected", "0"/"1") to a stable state."""
+    if text is None:
+        return None
+    lowered = text.lower()
+    if "disconnect" in lowered or lowered == "0":
+        return "disconnected"
+    if "connecting" in lowered or "dial" in lowered:
+        return "connecting"
+    if "connect" in lowered or lowered == "1":
+        return "connected"
+    return None
+
+
+def sim_state(text: str | None) -> str | None:
+    """Map ``simStatus`` ("Valid", or 0 no SIM / 1 invalid / 2 valid) to a stable state."""
+    if text is None:
+        return None
+    lowered = text.lower().replace(" ", "")
+    if lowered in {"2", "valid", "ready"}:
+        return "valid"
+    if lowered in {"1", "invalid"}:
+        return "invalid"
+    if lowered in {"0", "nosim", "notinserted", "absent"}:
+        return "no_sim"
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class X5SensorEntityDescription(SensorEntityDescription):
+    """A sensor, with how to read its value from the camera's state."""
+
+    value_fn: Callable[[X5State], StateType | datetime]
+
+
+def _battery(
+    read: Callable[[Battery], float | None],
+) -> Callable[[X5State], float | None]:
+    def value(state: X5State) -> float | None:
+        hb = state.heartbeat
+        return read(hb.battery) if hb is not None and hb.battery is not None else None
+
+    return value
+
+
+def _cellular(
+    read: Callable[[Cellular], StateType],
+) -> Callable[[X5State], StateType]:
+    def value(state: X5State) -> StateType:
+        hb = state.heartbeat
+        return read(hb.cellular) if hb is not None and hb.cellular is not None else None
+
+    return value
+
+
+def _laf(state: X5State) -> float | None:
+    hb = state.heartbeat
+    return hb.sensor.laf if hb is not None and hb.sensor is not None else None
+
+
+def _temperature(state: X5State) -> float | None:
+    hb = state.heartbeat
+    return hb.sensor.temperature if hb is not None and hb.sensor is not None else None
+
+
+def _last_heartbeat(state: X5State) -> datetime | None:
+    return state.heartbeat.timestamp if state.heartbeat is not None else None
+
+
+def _trigger(state: X5State) -> str | None:
+    return state.snapshot.trigger.value if state.snapshot is not None else None
+
+
+def _trigger_value(state: X5State) -> StateType:
+    return state.snapshot.trigger_value if state.snapshot is not None else None
+
+
+DIAGNOSTIC = EntityCategory.DIAGNOSTIC
+
+SENSORS: tuple[X5SensorEntityDescription, ...] = (
+    X5SensorEntityDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_battery(lambda b: b.soc),
+    ),
+    X5SensorEntityDescription(
+        key="battery_voltage",
+        translation_key="battery_voltage",
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
+        suggested_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=DIAGNOSTIC,
+        value_fn=_battery(lambda b: b.voltage),
+    ),
+    X5SensorEntityDescription(
+        key="battery_capacity",
+        translation_key="battery_capacity",
+        native_unit_of_measurement="mAh",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=DIAGNOSTIC,
+        value_fn=_battery(lambda b: b.capacity),
+    ),
+    X5SensorEntityDescription(
+        key="battery_health",
+        translation_key="battery_health",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=DIAGNOSTIC,
+        value_fn=_battery(lambda b: b.healthy),
+    ),
+    X5SensorEntityDescription(
+        key="charge_current",
+        translation_key="charge_current",
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.MILLIAMPERE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=DIAGNOSTIC,
+        value_fn=_battery(lambda b: b.charge_current),
+    ),
+    X5SensorEntityDescription(
+        key="charge_voltage",
+        translation_key="charge_voltage",
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
+        suggested_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=DIAGNOSTIC,
+        value_fn=_battery(lambda b: b.charge_voltage),
+    ),
+    X5SensorEntityDescription(
+        key="noise",
+        translation_key="noise",
+        device_class=SensorDeviceClass.SOUND_PRESSURE,
+        native_unit_of_measurement=UnitOfSoundPressure.WEIGHTED_DECIBEL_A,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_laf,
+    ),
+    X5SensorEntityDescription(
+        key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_temperature,
+    ),
+    X5SensorEntityDescription(
+        key="signal_strength",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=DIAGNOSTIC,
+        value_fn=_cellular(lambda c: c.signal_strength),
+    ),
+    X5SensorEntityDescription(
+        key="cellular_status",
+        translation_key="cellular_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=CONNECTION_OPTIONS,
+        entity_category=DIAGNOSTIC,
+        value_fn=_cellular(lambda c: connection_state(c.connect_status)),
+    ),
+    X5SensorEntityDescription(
+        key="sim_status",
+        translation_key="sim_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=SIM_OPTIONS,
+        entity_category=DIAGNOSTIC,
+        value_fn=_cellular(lambda c: sim_state(c.sim_status)),
+    ),
+    X5SensorEntityDescription(
+        key="ip_address",
+        translation_key="ip_address",
+        entity_category=DIAGNOSTIC,
+        value_fn=_cellular(lambda c: c.ip_address),
+    ),
+    X5SensorEntityDescription(
+        key="data_monthly",
+        translation_key="data_monthly",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=DIAGNOSTIC,
+        value_fn=_cellular(lambda c: c.data_monthly),
+    ),
+    X5SensorEntityDescription(
+        key="storage_used",
+        translation_key="storage_used",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=DIAGNOSTIC,
+        value_fn=lambda s: s.heartbeat.storage_used if s.heartbeat else None,
+    ),
+    X5SensorEntityDescription(
+        key="last_heartbeat",
+        translation_key="last_heartbeat",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=DIAGNOSTIC,
+        value_fn=_last_heartbeat,
+    ),
+    *(
+        X5SensorEntityDescription(
+            key=key,
+            translation_key=key,
+            entity_category=DIAGNOSTIC,
+            entity_registry_enabled_default=False,
+            value_fn=_cellular(read),
+        )
+        for key, read in (
+            ("imei", lambda c: c.imei),
+            ("imsi", lambda c: c.imsi),
+            ("iccid", lambda c: c.iccid),
+        )
+    ),
+    X5SensorEntityDescription(
+        key="snapshot_trigger",
+        translation_key="snapshot_trigger",
+        device_class=SensorDeviceClass.ENUM,
+        options=[trigger.value for trigger in TriggerType],
+        value_fn=_trigger,
+    ),
+    X5SensorEntityDescription(
+        key="snapshot_trigger_value",
+        translation_key="snapshot_trigger_value",
+        value_fn=_trigger_value,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: X5ConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the camera's sensors."""
+    coordinator = entry.runtime_data
+    async_add_entities(X5Sensor(coordinator, description) for description in SENSORS)
+
+
+class X5Sensor(X5Entity, SensorEntity):
+    """A sensor reading one field of the camera's state."""
+
+    entity_description: X5SensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The field's value, or None (unknown) while the camera has not sent it."""
+        return self.entity_description.value_fn(self.coordinator.data)

@@ -1,0 +1,196 @@
+"""Config flow: user, discovery, reconfigure, and every way they can go wrong."""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.config_entries import SOURCE_MQTT, SOURCE_USER
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.milesight_x5.const import (
+    CONF_MAC,
+    CONF_TOPICS,
+    DEFAULT_TOPICS,
+    DOMAIN,
+)
+
+from .conftest import HEARTBEAT_TOPIC, MAC
+from .helpers import load_fixture_text
+
+
+@pytest.fixture(autouse=True)
+def _no_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flows only: the entry is not set up behind the flow's back."""
+
+    async def _ok(*_: object) -> bool:
+        return True
+
+    monkeypatch.setattr("custom_components.milesight_x5.async_setup_entry", _ok)
+
+
+def _discovery(payload: str | bytes) -> MqttServiceInfo:
+    return MqttServiceInfo(
+        topic=HEARTBEAT_TOPIC,
+        payload=payload,
+        qos=0,
+        retain=False,
+        subscribed_topic=HEARTBEAT_TOPIC,
+        timestamp=0,
+    )
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_user_flow_normalises_the_mac(hass: HomeAssistant) -> None:
+    """Lower case with colons becomes 12 upper-case digits; topics default to the guide's."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_MAC: "1c:c3:16:41:26:a2",
+            CONF_NAME: " Garden ",
+            CONF_TOPICS: dict(DEFAULT_TOPICS),
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Garden"
+    assert result["data"] == {CONF_MAC: MAC, **DEFAULT_TOPICS}
+    assert result["result"].unique_id == MAC
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_user_flow_errors_then_recovers(hass: HomeAssistant) -> None:
+    """A bad MAC and a wildcard request topic are shown on their fields; fixed, it works."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    bad_topics = {**DEFAULT_TOPICS, "request_topic": "X5SensingCam/#"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MAC: "not-a-mac", CONF_TOPICS: bad_topics}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_MAC: "invalid_mac", CONF_TOPICS: "invalid_topic"}
+    custom = {**DEFAULT_TOPICS, "heartbeat_topic": " site/cam/+/status "}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MAC: "1C-C3-16-41-26-A2", CONF_TOPICS: custom}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "X5 Sensing Camera 4126A2"
+    assert result["data"]["heartbeat_topic"] == "site/cam/+/status"
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_user_flow_duplicate_aborts(hass: HomeAssistant) -> None:
+    """The same camera twice is refused."""
+    MockConfigEntry(domain=DOMAIN, unique_id=MAC, data={CONF_MAC: MAC}).add_to_hass(
+        hass
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MAC: "1cc3164126a2", CONF_TOPICS: dict(DEFAULT_TOPICS)}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_user_flow_without_mqtt_aborts(hass: HomeAssistant) -> None:
+    """No MQTT integration: the user is told to set it up first."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "mqtt_not_configured"
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_discovery_from_a_heartbeat(hass: HomeAssistant) -> None:
+    """A heartbeat of an unknown camera offers it; confirming adds it."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_MQTT},
+        data=_discovery(load_fixture_text("heartbeat.json")),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "discovery_confirm"
+    assert result["description_placeholders"] == {
+        "name": "X5 Sensing Camera 4126A2",
+        "mac": MAC,
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_MAC: MAC, **DEFAULT_TOPICS}
+    assert result["result"].unique_id == MAC
+
+    # The next heartbeat of the same camera offers nothing.
+    again = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_MQTT},
+        data=_discovery(load_fixture_text("heartbeat.json")),
+    )
+    assert again["type"] is FlowResultType.ABORT
+    assert again["reason"] == "already_configured"
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_discovery_uses_a_custom_device_name(hass: HomeAssistant) -> None:
+    """A camera renamed on its web page is offered under that name."""
+    heartbeat = json.loads(load_fixture_text("heartbeat.json"))
+    heartbeat["values"]["devName"] = "Barn"
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_MQTT}, data=_discovery(json.dumps(heartbeat))
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["title"] == "Barn"
+
+
+@pytest.mark.parametrize(
+    "payload", [b"\xff", '{"values": {}}', '{"values": {"devMac": "zz"}}']
+)
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_discovery_of_garbage_aborts(
+    hass: HomeAssistant, payload: str | bytes
+) -> None:
+    """Something on the heartbeat topic that is not an X5 heartbeat offers nothing."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_MQTT}, data=_discovery(payload)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "invalid_discovery_info"
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_reconfigure(hass: HomeAssistant) -> None:
+    """Name and topics change; a bad topic is refused first."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=MAC,
+        title="Old",
+        data={CONF_MAC: MAC, **DEFAULT_TOPICS},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "New", **DEFAULT_TOPICS, "alarm_topic": ""}
+    )
+    assert result["errors"] == {"base": "invalid_topic"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "New", **DEFAULT_TOPICS, "alarm_topic": "farm/alarm"},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.title == "New"
+    assert entry.data["alarm_topic"] == "farm/alarm"
+    assert entry.data[CONF_MAC] == MAC

@@ -1,0 +1,114 @@
+"""Setup, unload, shared topics and routing."""
+
+from __future__ import annotations
+
+import json
+from unittest.mock import patch
+
+from homeassistant.components import mqtt
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+
+from custom_components.milesight_x5.const import DEFAULT_TOPICS, DOMAIN
+
+from .conftest import HEARTBEAT_TOPIC, MAC, OTHER_MAC, fire, make_entry
+from .helpers import load_fixture_json, load_fixture_text
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The entry loads, and unloads cleanly."""
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_mqtt_not_available_retries(hass: HomeAssistant) -> None:
+    """Without HA's MQTT the entry waits (setup retry) with a translated reason."""
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    with patch(
+        "custom_components.milesight_x5.mqtt.async_wait_for_mqtt_client",
+        return_value=False,
+    ):
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.reason == (
+        "Home Assistant's MQTT integration is not available;"
+        " the camera cannot be reached without it"
+    )
+
+
+async def test_two_cameras_share_one_subscription_per_topic(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> None:
+    """Two cameras on the default topics: each topic subscribed once, data never mixed."""
+    first, second = make_entry(MAC, "First"), make_entry(OTHER_MAC, "Second")
+    with patch(
+        "custom_components.milesight_x5.dispatcher.mqtt.async_subscribe",
+        wraps=mqtt.async_subscribe,
+    ) as subscribe:
+        for entry in (first, second):
+            entry.add_to_hass(hass)
+            assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    subscribed = [call.args[1] for call in subscribe.call_args_list]
+    assert sorted(subscribed) == sorted(
+        DEFAULT_TOPICS[topic]
+        for topic in (
+            "heartbeat_topic",
+            "snapshot_topic",
+            "alarm_topic",
+            "response_topic",
+        )
+    )
+    # Every topic is taken as bytes: snapshots are large and decoded by us.
+    assert all(call.kwargs["encoding"] is None for call in subscribe.call_args_list)
+
+    heartbeat = load_fixture_json("heartbeat.json")
+    heartbeat["values"]["devMac"] = OTHER_MAC
+    heartbeat["values"]["battery"]["soc"] = 42
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    assert hass.states.get("sensor.first_battery").state == "91"
+    assert hass.states.get("sensor.second_battery").state == "42"
+
+    # Unloading one camera keeps the other's routes and the shared subscription.
+    assert await hass.config_entries.async_unload(first.entry_id)
+    heartbeat["values"]["battery"]["soc"] = 40
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    assert hass.states.get("sensor.second_battery").state == "40"
+    assert hass.data[DOMAIN].topics == set(DEFAULT_TOPICS.values()) - {
+        DEFAULT_TOPICS["request_topic"]
+    }
+    # The last camera takes the subscriptions with it.
+    assert await hass.config_entries.async_unload(second.entry_id)
+    assert hass.data[DOMAIN].topics == set()
+
+
+async def test_unknown_camera_and_garbage_are_ignored(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Another camera's heartbeat, non-JSON and MAC-less messages change nothing."""
+    other = load_fixture_json("heartbeat.json")
+    other["values"]["devMac"] = OTHER_MAC
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(other))
+    await fire(hass, HEARTBEAT_TOPIC, b"\x00not json")
+    await fire(hass, HEARTBEAT_TOPIC, '{"values": {"battery": {"soc": 5}}}')
+    assert hass.states.get("sensor.garden_camera_battery").state == "unknown"
+
+
+async def test_remove_entry_deletes_stored_state(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_storage: dict
+) -> None:
+    """Removing the camera removes what was stored for it."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert f"{DOMAIN}.{MAC}" in hass_storage
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert f"{DOMAIN}.{MAC}" not in hass_storage

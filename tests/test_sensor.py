@@ -1,0 +1,168 @@
+"""Sensors from the guide's heartbeat and snapshot."""
+
+from __future__ import annotations
+
+import json
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from .conftest import HEARTBEAT_TOPIC, SNAPSHOT_TOPIC, fire
+from .helpers import load_fixture_json, load_fixture_text
+
+pytestmark = pytest.mark.freeze_time("2026-11-25 12:00:00+00:00")
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Only the sensors."""
+    return [Platform.SENSOR]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_sensors_from_guide_samples(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every sensor after the guide's heartbeat and a snapshot."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_sensors_unknown_before_first_heartbeat(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Before the camera speaks: unknown, never a made-up 0."""
+    for sensor in (
+        "battery",
+        "noise",
+        "temperature",
+        "signal_strength",
+        "storage_used",
+    ):
+        assert hass.states.get(f"sensor.garden_camera_{sensor}").state == STATE_UNKNOWN
+
+
+async def test_user_visible_values(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """What a dashboard shows from the guide's heartbeat."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    states = {
+        key: hass.states.get(f"sensor.garden_camera_{key}").state
+        for key in (
+            "battery",
+            "noise",
+            "temperature",
+            "signal_strength",
+            "cellular_status",
+            "sim_status",
+            "data_used_this_month",
+            "storage_used",
+            "battery_voltage",
+        )
+    }
+    assert states == {
+        "battery": "91",
+        "noise": "61",
+        "temperature": "32",
+        "signal_strength": STATE_UNKNOWN,  # 0 dBm means unknown
+        "cellular_status": "connected",
+        "sim_status": "valid",
+        "data_used_this_month": "6.107722",  # bytes shown as MB
+        "storage_used": "6.5",
+        "battery_voltage": "4.052",
+    }
+
+
+async def test_imei_imsi_iccid_disabled_by_default(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Identifiers of the SIM are diagnostic and off unless the user turns them on."""
+    for key in ("imei", "imsi", "iccid"):
+        entry = entity_registry.async_get(f"sensor.garden_camera_{key}")
+        assert entry is not None
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert entry.entity_category is not None
+
+
+async def test_broken_field_keeps_the_rest(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One bad field: that sensor unknown, the others updated, one warning only."""
+    heartbeat = load_fixture_json("heartbeat.json")
+    heartbeat["values"]["sensor"]["temperature"] = "hot"
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    assert hass.states.get("sensor.garden_camera_temperature").state == STATE_UNKNOWN
+    assert hass.states.get("sensor.garden_camera_battery").state == "91"
+    warnings = [r for r in caplog.records if "unusable fields" in r.getMessage()]
+    assert len(warnings) == 2
+    assert [r.levelname for r in warnings] == ["WARNING", "DEBUG"]
+
+
+async def test_guide_heartbeat_verbatim_changes_nothing(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The guide's sample with its missing comma is not JSON: ignored, nothing breaks."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat_guide_verbatim.txt"))
+    assert hass.states.get("sensor.garden_camera_battery").state == STATE_UNKNOWN
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    assert hass.states.get("sensor.garden_camera_battery").state == "91"
+
+
+async def test_snapshot_trigger_sensors(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The last snapshot's trigger (enum, unknown kinds as 'other') and value."""
+    await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
+    assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "noise"
+    assert (
+        hass.states.get("sensor.garden_camera_snapshot_trigger_value").state == "51.0"
+    )
+    snap = load_fixture_json("snapshot.json")
+    snap["values"]["snapType"] = "Lightning"
+    await fire(hass, SNAPSHOT_TOPIC, json.dumps(snap))
+    assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "other"
+
+
+@pytest.mark.parametrize(
+    ("connect", "sim", "expected"),
+    [
+        ("Disconnected", "No SIM", ("disconnected", "no_sim")),
+        ("Connecting", "Invalid", ("connecting", "invalid")),
+        ("1", "2", ("connected", "valid")),
+        ("Searching", "Locked", (STATE_UNKNOWN, STATE_UNKNOWN)),
+    ],
+)
+async def test_cellular_enums(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    connect: str,
+    sim: str,
+    expected: tuple[str, str],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Cellular and SIM texts map to fixed states; unknown texts show unknown."""
+    heartbeat = load_fixture_json("heartbeat.json")
+    heartbeat["values"]["cellular"].update(connectStatus=connect, simStatus=sim)
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    assert (
+        hass.states.get("sensor.garden_camera_cellular_status").state,
+        hass.states.get("sensor.garden_camera_sim_status").state,
+    ) == expected
