@@ -30,7 +30,9 @@ def _lookup(tree: dict[str, Any], path: list[str]) -> str:
 
 def resolve(strings: dict[str, Any]) -> dict[str, Any]:
     """Return ``strings`` with every reference replaced by its text."""
-    common = json.loads((Path(homeassistant.__file__).parent / "strings.json").read_text())
+    common = json.loads(
+        (Path(homeassistant.__file__).parent / "strings.json").read_text()
+    )
 
     def _text(value: str) -> str:
         def _sub(match: re.Match[str]) -> str:

@@ -13,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.milesight_x5.const import (
+    CONF_HTTP,
     CONF_MAC,
     CONF_TOPICS,
     DEFAULT_TOPICS,
@@ -58,6 +59,7 @@ async def test_user_flow_normalises_the_mac(hass: HomeAssistant) -> None:
             CONF_MAC: "1c:c3:16:41:26:a2",
             CONF_NAME: " Garden ",
             CONF_TOPICS: dict(DEFAULT_TOPICS),
+            CONF_HTTP: {},
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -74,13 +76,15 @@ async def test_user_flow_errors_then_recovers(hass: HomeAssistant) -> None:
     )
     bad_topics = {**DEFAULT_TOPICS, "request_topic": "X5SensingCam/#"}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MAC: "not-a-mac", CONF_TOPICS: bad_topics}
+        result["flow_id"],
+        {CONF_MAC: "not-a-mac", CONF_TOPICS: bad_topics, CONF_HTTP: {}},
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_MAC: "invalid_mac", CONF_TOPICS: "invalid_topic"}
     custom = {**DEFAULT_TOPICS, "heartbeat_topic": " site/cam/+/status "}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MAC: "1C-C3-16-41-26-A2", CONF_TOPICS: custom}
+        result["flow_id"],
+        {CONF_MAC: "1C-C3-16-41-26-A2", CONF_TOPICS: custom, CONF_HTTP: {}},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "X5 Sensing Camera 4126A2"
@@ -97,7 +101,8 @@ async def test_user_flow_duplicate_aborts(hass: HomeAssistant) -> None:
         DOMAIN, context={"source": SOURCE_USER}
     )
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MAC: "1cc3164126a2", CONF_TOPICS: dict(DEFAULT_TOPICS)}
+        result["flow_id"],
+        {CONF_MAC: "1cc3164126a2", CONF_TOPICS: dict(DEFAULT_TOPICS), CONF_HTTP: {}},
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"

@@ -112,3 +112,72 @@ async def test_remove_entry_deletes_stored_state(
     await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert f"{DOMAIN}.{MAC}" not in hass_storage
+
+
+async def test_restart_restores_last_values(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    hass_storage: dict,
+) -> None:
+    """After a restart the last heartbeat and alarm are shown before the camera speaks."""
+    hass_storage[f"{DOMAIN}.{MAC}"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.{MAC}",
+        "data": {
+            "raw": {
+                "heartbeat": load_fixture_json("heartbeat.json"),
+                "alarm": {"values": {"devMac": MAC, "alarm": "Low power"}},
+                "snapshot": {"values": {"devMac": MAC, "snapType": "PIR"}},
+                "bogus": {"values": {}},
+            },
+            "settings": {},
+            "last_seen": "2026-11-25T11:00:00+00:00",
+        },
+    }
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.garden_camera_battery").state == "91"
+    assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "pir"
+    assert entry.runtime_data.data.alarm.text == "Low power"
+    # No image was stored: the image stays empty rather than failing.
+    assert hass.states.get("image.garden_camera_snapshot").state == "unknown"
+
+
+async def test_restart_with_corrupt_storage(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, hass_storage: dict
+) -> None:
+    """A stored payload that no longer parses is skipped, not fatal."""
+    hass_storage[f"{DOMAIN}.{MAC}"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.{MAC}",
+        "data": {"raw": {"heartbeat": {"values": {"devMac": "garbage"}}}},
+    }
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.garden_camera_battery").state == "unknown"
+    assert (
+        hass.states.get("binary_sensor.garden_camera_connectivity").state == "unknown"
+    )
+
+
+async def test_long_silence_before_restart_is_unreachable(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, hass_storage: dict
+) -> None:
+    """Last heard long before the restart: unreachable straight away."""
+    hass_storage[f"{DOMAIN}.{MAC}"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.{MAC}",
+        "data": {"raw": {}, "last_seen": "2000-01-01T00:00:00+00:00"},
+    }
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.garden_camera_connectivity").state == "off"

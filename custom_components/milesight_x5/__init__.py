@@ -6,18 +6,34 @@ from homeassistant.components import mqtt
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .dispatcher import async_get_dispatcher
+from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.DEVICE_TRACKER,
     Platform.EVENT,
     Platform.IMAGE,
+    Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.UPDATE,
 ]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, whatever cameras there are."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
@@ -28,6 +44,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
         )
     coordinator = X5Coordinator(hass, entry)
     await coordinator.async_restore()
+    _check_factory_password(hass, entry, coordinator)
     entry.runtime_data = coordinator
     entry.async_on_unload(
         await async_get_dispatcher(hass).async_register(
@@ -49,3 +66,22 @@ async def async_unload_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
 async def async_remove_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
     """Delete the camera's stored state and last snapshot."""
     await X5Coordinator(hass, entry).async_remove_stored()
+
+
+def _check_factory_password(
+    hass: HomeAssistant, entry: X5ConfigEntry, coordinator: X5Coordinator
+) -> None:
+    """A repair issue while the camera's HTTP login is the factory default."""
+    issue_id = f"factory_password_{coordinator.mac}"
+    if coordinator.http is None or not coordinator.http.uses_factory_password:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="factory_password",
+        translation_placeholders={"name": entry.title},
+    )

@@ -1,45 +1,112 @@
-"""Config flow: add a camera by MAC, or from a heartbeat seen on the broker."""
+"""Config flow: add a camera by MAC or from a heartbeat; HTTP access; provisioning."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.components import mqtt
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
-from homeassistant.const import CONF_NAME
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+)
+from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
 from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 import voluptuous as vol
 
 from .api import (
+    AuthenticationError,
     InvalidMacError,
     InvalidPayloadError,
+    X5Error,
     decode_json,
     normalize_mac,
     peek_mac,
 )
+from .api.http_client import FACTORY_USERNAME
 from .const import (
+    CONF_ALARM_TOPIC,
+    CONF_ANSWER_TIMEOUT,
+    CONF_AWAKE_WINDOW,
     CONF_HEARTBEAT_TOPIC,
+    CONF_HTTP,
     CONF_MAC,
+    CONF_PROVISION,
     CONF_REQUEST_TOPIC,
+    CONF_RESPONSE_TOPIC,
+    CONF_SNAPSHOT_TOPIC,
     CONF_TOPICS,
+    CONF_WAKE_TIMEOUT,
+    DEFAULT_ANSWER_TIMEOUT,
+    DEFAULT_AWAKE_WINDOW,
+    DEFAULT_HTTP_PORT,
     DEFAULT_TOPICS,
+    DEFAULT_WAKE_TIMEOUT,
     DOMAIN,
     MODEL,
     TOPIC_KEYS,
 )
+from .coordinator import http_client
+
+HTTP_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD)
+CONF_BROKER_HOST = "broker_host"
+CONF_BROKER_PORT = "broker_port"
+CONF_BROKER_USERNAME = "broker_username"
+CONF_BROKER_PASSWORD = "broker_password"  # noqa: S105 (a field name)
+PROVISION_HEARTBEAT_TIMEOUT = 120  # s
+
+PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+PORT = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
 
 
 def _default_title(mac: str) -> str:
     return f"{MODEL} {mac[-6:]}"
 
 
-def _topics_schema(current: Mapping[str, str]) -> vol.Schema:
+def _topics_schema(current: Mapping[str, Any]) -> vol.Schema:
     return vol.Schema(
         {
             vol.Required(key, default=current.get(key, DEFAULT_TOPICS[key])): str
             for key in TOPIC_KEYS
+        }
+    )
+
+
+def _http_schema(current: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Optional(
+                CONF_HOST, description={"suggested_value": current.get(CONF_HOST)}
+            ): str,
+            vol.Optional(
+                CONF_PORT, default=current.get(CONF_PORT, DEFAULT_HTTP_PORT)
+            ): PORT,
+            vol.Optional(
+                CONF_USERNAME, default=current.get(CONF_USERNAME, FACTORY_USERNAME)
+            ): str,
+            vol.Optional(
+                CONF_PASSWORD,
+                description={"suggested_value": current.get(CONF_PASSWORD)},
+            ): PASSWORD,
         }
     )
 
@@ -70,14 +137,48 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start a flow."""
         self._discovered: dict[str, str] = {}
+        self._title = ""
+        self._data: dict[str, Any] = {}
+        self._wait_task: asyncio.Task[bool] | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> X5OptionsFlow:
+        """Timing options."""
+        return X5OptionsFlow()
 
     def _mqtt_ready(self) -> bool:
         return bool(self.hass.config_entries.async_loaded_entries(mqtt.DOMAIN))
 
+    async def _async_check_http(
+        self, http: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], str | None]:
+        """Validate HTTP access with ``get.sys.info``: (settings to store, error key)."""
+        host = str(http.get(CONF_HOST) or "").strip()
+        if not host:
+            return {}, None
+        settings = {
+            CONF_HOST: host,
+            CONF_PORT: int(http.get(CONF_PORT, DEFAULT_HTTP_PORT)),
+            CONF_USERNAME: str(http.get(CONF_USERNAME) or FACTORY_USERNAME),
+            CONF_PASSWORD: str(http.get(CONF_PASSWORD) or ""),
+        }
+        client = http_client(self.hass, settings)
+        assert client is not None
+        try:
+            await client.async_request("get.sys.info")
+        except AuthenticationError:
+            return settings, "invalid_auth"
+        except X5Error:
+            return settings, "cannot_connect"
+        return settings, None
+
+    # --- user ----------------------------------------------------------------------
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the MAC, a name, and (folded away) the topics."""
+        """Ask for the MAC, a name, and (folded away) the topics and HTTP access."""
         if not self._mqtt_ready():
             return self.async_abort(reason="mqtt_not_configured")
         errors: dict[str, str] = {}
@@ -90,13 +191,21 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
             topics = _validate_topics(user_input.get(CONF_TOPICS, {}))
             if topics is None:
                 errors[CONF_TOPICS] = "invalid_topic"
-            if mac is not None and topics is not None:
+            if mac is not None:
                 await self.async_set_unique_id(mac)
                 self._abort_if_unique_id_configured()
+            http, http_error = await self._async_check_http(
+                user_input.get(CONF_HTTP, {})
+            )
+            if http_error:
+                errors[CONF_HTTP] = http_error
+            if mac is not None and topics is not None and not errors:
                 name = (user_input.get(CONF_NAME) or "").strip()
-                return self.async_create_entry(
-                    title=name or _default_title(mac), data={CONF_MAC: mac, **topics}
-                )
+                self._title = name or _default_title(mac)
+                self._data = {CONF_MAC: mac, **topics, **http}
+                if http:
+                    return await self.async_step_provision()
+                return self.async_create_entry(title=self._title, data=self._data)
         schema = vol.Schema(
             {
                 vol.Required(CONF_MAC): str,
@@ -104,6 +213,7 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                 vol.Required(CONF_TOPICS): section(
                     _topics_schema(DEFAULT_TOPICS), {"collapsed": True}
                 ),
+                vol.Required(CONF_HTTP): section(_http_schema({}), {"collapsed": True}),
             }
         )
         return self.async_show_form(
@@ -111,6 +221,139 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
         )
+
+    # --- provisioning over HTTP ------------------------------------------------------
+
+    def _broker_defaults(self) -> dict[str, Any]:
+        entries = self.hass.config_entries.async_entries(mqtt.DOMAIN)
+        data: Mapping[str, Any] = entries[0].data if entries else {}
+        return {
+            CONF_BROKER_HOST: data.get(mqtt.CONF_BROKER, ""),
+            CONF_BROKER_PORT: data.get(CONF_PORT, 1883),
+            CONF_BROKER_USERNAME: data.get(CONF_USERNAME, ""),
+            CONF_BROKER_PASSWORD: data.get(CONF_PASSWORD, ""),
+            "tls": bool(data.get(mqtt.CONF_CERTIFICATE)),
+        }
+
+    async def async_step_provision(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer to point the camera at Home Assistant's broker (set.capture.info)."""
+        defaults = self._broker_defaults()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not user_input.get(CONF_PROVISION):
+                return self.async_create_entry(title=self._title, data=self._data)
+            request = {
+                "postEnable": 1,
+                "postType": 0,
+                "host": user_input[CONF_BROKER_HOST],
+                "port": str(user_input[CONF_BROKER_PORT]),
+                "userName": user_input.get(CONF_BROKER_USERNAME, ""),
+                "password": user_input.get(CONF_BROKER_PASSWORD, ""),
+                "tlsEnable": 1 if defaults["tls"] else 0,
+                "snapshotEnable": 1,
+                "alarmEnable": 1,
+                "statusEnable": "1",
+                "statusTopic": self._data[CONF_HEARTBEAT_TOPIC],
+                "snapshotTopic": self._data[CONF_SNAPSHOT_TOPIC],
+                "alarmTopic": self._data[CONF_ALARM_TOPIC],
+                "configTopic": self._data[CONF_REQUEST_TOPIC],
+                "configRespTopic": self._data[CONF_RESPONSE_TOPIC],
+            }
+            client = http_client(self.hass, self._data)
+            assert client is not None
+            try:
+                await client.async_request("set.capture.info", request)
+            except X5Error:
+                errors["base"] = "provision_failed"
+            else:
+                return await self.async_step_wait_heartbeat()
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_PROVISION, default=True): bool,
+                vol.Required(CONF_BROKER_HOST, default=defaults[CONF_BROKER_HOST]): str,
+                vol.Required(
+                    CONF_BROKER_PORT, default=defaults[CONF_BROKER_PORT]
+                ): PORT,
+                vol.Optional(
+                    CONF_BROKER_USERNAME, default=defaults[CONF_BROKER_USERNAME]
+                ): str,
+                vol.Optional(
+                    CONF_BROKER_PASSWORD,
+                    description={"suggested_value": defaults[CONF_BROKER_PASSWORD]},
+                ): PASSWORD,
+            }
+        )
+        return self.async_show_form(
+            step_id="provision",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"mac": self._data[CONF_MAC]},
+        )
+
+    async def _async_wait_for_heartbeat(self) -> bool:
+        heard: asyncio.Future[bool] = self.hass.loop.create_future()
+        mac = self._data[CONF_MAC]
+
+        @callback
+        def _message(msg: mqtt.ReceiveMessage) -> None:
+            try:
+                seen = peek_mac(decode_json(msg.payload))
+            except InvalidPayloadError:
+                return
+            if seen == mac and not heard.done():
+                heard.set_result(True)
+
+        unsubscribe = await mqtt.async_subscribe(
+            self.hass, self._data[CONF_HEARTBEAT_TOPIC], _message, encoding=None
+        )
+        try:
+            async with asyncio.timeout(PROVISION_HEARTBEAT_TIMEOUT):
+                return await heard
+        except TimeoutError:
+            return False
+        finally:
+            unsubscribe()
+
+    async def async_step_wait_heartbeat(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Wait for the camera's first heartbeat on Home Assistant's broker."""
+        if self._wait_task is None:
+            self._wait_task = self.hass.async_create_task(
+                self._async_wait_for_heartbeat()
+            )
+        if not self._wait_task.done():
+            return self.async_show_progress(
+                step_id="wait_heartbeat",
+                progress_action="wait_heartbeat",
+                progress_task=self._wait_task,
+                description_placeholders={"mac": self._data[CONF_MAC]},
+            )
+        heard = self._wait_task.result()
+        return self.async_show_progress_done(
+            next_step_id="finish" if heard else "no_heartbeat"
+        )
+
+    async def async_step_finish(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The camera posts to Home Assistant's broker."""
+        return self.async_create_entry(title=self._title, data=self._data)
+
+    async def async_step_no_heartbeat(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """No heartbeat in time: say why it may be, and add the camera anyway if asked."""
+        if user_input is not None:
+            return self.async_create_entry(title=self._title, data=self._data)
+        return self.async_show_form(
+            step_id="no_heartbeat",
+            description_placeholders={"mac": self._data[CONF_MAC]},
+        )
+
+    # --- discovery -------------------------------------------------------------------
 
     async def async_step_mqtt(
         self, discovery_info: MqttServiceInfo
@@ -159,26 +402,34 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
             },
         )
 
+    # --- reconfigure -----------------------------------------------------------------
+
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the name and topics of a camera."""
+        """Change the name, topics and HTTP access of a camera."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
             topics = _validate_topics(user_input)
             if topics is None:
                 errors["base"] = "invalid_topic"
-            else:
+            http, http_error = await self._async_check_http(user_input)
+            if http_error:
+                errors["base"] = http_error
+            if not errors and topics is not None:
                 name = (user_input.get(CONF_NAME) or "").strip()
+                data = {k: v for k, v in entry.data.items() if k not in HTTP_KEYS}
                 return self.async_update_reload_and_abort(
                     entry,
                     title=name or _default_title(entry.data[CONF_MAC]),
-                    data_updates=topics,
+                    data={**data, **topics, **http},
                 )
         current = {**entry.data, **(user_input or {})}
-        schema = vol.Schema({vol.Optional(CONF_NAME, default=entry.title): str}).extend(
-            _topics_schema(current).schema
+        schema = (
+            vol.Schema({vol.Optional(CONF_NAME, default=entry.title): str})
+            .extend(_topics_schema(current).schema)
+            .extend(_http_schema(current).schema)
         )
         return self.async_show_form(
             step_id="reconfigure",
@@ -186,3 +437,85 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
             description_placeholders={"mac": entry.data[CONF_MAC]},
         )
+
+    # --- reauth ----------------------------------------------------------------------
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """The camera refused the HTTP login."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the camera's current HTTP login."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            http, error = await self._async_check_http({**entry.data, **user_input})
+            if error:
+                errors["base"] = error
+            else:
+                return self.async_update_reload_and_abort(entry, data_updates=http)
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_USERNAME,
+                    default=entry.data.get(CONF_USERNAME, FACTORY_USERNAME),
+                ): str,
+                vol.Required(CONF_PASSWORD): PASSWORD,
+            }
+        )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={
+                "name": entry.title,
+                "host": entry.data[CONF_HOST],
+            },
+        )
+
+
+def _seconds(low: int, high: int) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=low,
+            max=high,
+            step=1,
+            unit_of_measurement="s",
+            mode=NumberSelectorMode.BOX,
+        )
+    )
+
+
+class X5OptionsFlow(OptionsFlow):
+    """How long the camera stays awake and how long to wait for it."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Timing of commands to a sleeping camera."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={key: int(value) for key, value in user_input.items()}
+            )
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_AWAKE_WINDOW,
+                    default=options.get(CONF_AWAKE_WINDOW, DEFAULT_AWAKE_WINDOW),
+                ): _seconds(5, 3600),
+                vol.Required(
+                    CONF_WAKE_TIMEOUT,
+                    default=options.get(CONF_WAKE_TIMEOUT, DEFAULT_WAKE_TIMEOUT),
+                ): _seconds(10, 3600),
+                vol.Required(
+                    CONF_ANSWER_TIMEOUT,
+                    default=options.get(CONF_ANSWER_TIMEOUT, DEFAULT_ANSWER_TIMEOUT),
+                ): _seconds(2, 300),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

@@ -35,3 +35,25 @@ WATCHDOG_GRACE: Final = timedelta(minutes=10)
 
 # Payloads larger than this are parsed in the executor, not in the event loop.
 LARGE_PAYLOAD_BYTES: Final = 64 * 1024
+
+# Commands.
+CONF_AWAKE_WINDOW: Final = "awake_window"
+CONF_WAKE_TIMEOUT: Final = "wake_timeout"
+CONF_ANSWER_TIMEOUT: Final = "answer_timeout"
+DEFAULT_AWAKE_WINDOW: Final = 60  # s the camera stays awake after it last spoke
+DEFAULT_WAKE_TIMEOUT: Final = 120  # s to wait for the heartbeat after a wake
+DEFAULT_ANSWER_TIMEOUT: Final = 15  # s to wait for an answer on the response topic
+SETTINGS_REFRESH_INTERVAL: Final = timedelta(minutes=10)
+# What the settings entities read; fetched when the camera is awake.
+SETTINGS_COMMANDS: Final = (
+    "get.capture.info",
+    "get.image.info",
+    "get.wakeup.info",
+    "get.login.info",
+    "upgrade.check",
+)
+
+# HTTP (optional).
+CONF_HTTP: Final = "http"
+CONF_PROVISION: Final = "provision"
+DEFAULT_HTTP_PORT: Final = 80

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -10,8 +11,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -19,24 +24,45 @@ from homeassistant.util import dt as dt_util
 
 from .api import (
     Alarm,
+    AuthenticationError,
+    CameraAsleepError,
+    Command,
     Heartbeat,
     InvalidPayloadError,
     Snapshot,
+    UnknownCommandError,
+    X5ConnectionError,
+    X5Error,
+    get_command,
     parse_alarm,
+    parse_configure_response,
     parse_heartbeat,
     parse_snapshot,
     sniff_mime,
 )
 from .api.coerce import as_int
+from .api.http_client import FACTORY_USERNAME, X5HttpClient
+from .api.mqtt_client import X5MqttClient
 from .const import (
     CONF_ALARM_TOPIC,
+    CONF_ANSWER_TIMEOUT,
+    CONF_AWAKE_WINDOW,
     CONF_HEARTBEAT_TOPIC,
     CONF_MAC,
+    CONF_REQUEST_TOPIC,
     CONF_RESPONSE_TOPIC,
     CONF_SNAPSHOT_TOPIC,
+    CONF_WAKE_TIMEOUT,
+    DEFAULT_ANSWER_TIMEOUT,
+    DEFAULT_AWAKE_WINDOW,
     DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_HTTP_PORT,
+    DEFAULT_WAKE_TIMEOUT,
     DOMAIN,
     LARGE_PAYLOAD_BYTES,
+    SETTINGS_COMMANDS,
+    SETTINGS_REFRESH_INTERVAL,
+    WAKE_TOPIC_PREFIX,
     WATCHDOG_GRACE,
 )
 from .dispatcher import MessageKind
@@ -59,9 +85,25 @@ class X5State:
     last_seen: datetime | None = None  # when Home Assistant last heard from it
     reachable: bool | None = None  # watchdog; None before the first message
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # get.* answers
+    pending: dict[str, Any] = field(
+        default_factory=dict
+    )  # entity key -> requested value
     raw: dict[str, dict[str, Any]] = field(
         default_factory=dict
     )  # last payload per kind
+
+
+def http_client(hass: HomeAssistant, data: Mapping[str, Any]) -> X5HttpClient | None:
+    """The camera's HTTP client from entry data, or None when no host is set."""
+    if not (host := data.get(CONF_HOST)):
+        return None
+    return X5HttpClient(
+        async_get_clientsession(hass),
+        str(host),
+        int(data.get(CONF_PORT, DEFAULT_HTTP_PORT)),
+        str(data.get(CONF_USERNAME) or FACTORY_USERNAME),
+        str(data.get(CONF_PASSWORD) or ""),
+    )
 
 
 def expected_heartbeat_interval(capture_info: Mapping[str, Any] | None) -> timedelta:
@@ -117,6 +159,13 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         )
         self._unsub_watchdog: CALLBACK_TYPE | None = None
         self._warned: set[str] = set()
+        # Commands.
+        self.mqtt = X5MqttClient(self._async_publish, entry.data[CONF_REQUEST_TOPIC])
+        self.http = http_client(hass, entry.data)
+        self._heard = asyncio.Event()
+        self._wake_task: asyncio.Task[None] | None = None
+        self._send_lock = asyncio.Lock()
+        self._last_refresh: datetime | None = None
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -172,6 +221,8 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
     async def async_shutdown(self) -> None:
         """Stop the watchdog and write the state now."""
         await super().async_shutdown()
+        if self._wake_task is not None:
+            self._wake_task.cancel()
         if self._unsub_watchdog:
             self._unsub_watchdog()
             self._unsub_watchdog = None
@@ -199,13 +250,18 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             elif kind is MessageKind.SNAPSHOT:
                 await self._async_on_snapshot(message, size)
             else:
-                return
+                response = parse_configure_response(message)
+                self.mqtt.handle_response(response)
+                if response.api.startswith("get.") and response.ok and response.data:
+                    self._store_settings(response.api, response.data)
         except InvalidPayloadError as err:
             self._warn_once(kind, "Ignoring %s from %s: %s", kind, self.mac, err)
             return
         self._mark_seen()
         self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
         self.async_set_updated_data(self.data)
+        if kind is MessageKind.HEARTBEAT:
+            self._maybe_refresh_settings()
 
     def _warn_once(self, key: str, msg: str, *args: Any) -> None:
         """Warn the first time a kind of problem shows, then only at debug level."""
@@ -275,6 +331,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
     def _mark_seen(self) -> None:
         self.data.last_seen = dt_util.utcnow()
         self.data.reachable = True
+        self._heard.set()
         self._schedule_watchdog()
 
     def _schedule_watchdog(self) -> None:
@@ -302,3 +359,191 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             self.watchdog_timeout,
         )
         self.async_update_listeners()
+
+    # --- commands ------------------------------------------------------------------
+
+    def _option(self, key: str, default: int) -> int:
+        return int(self.config_entry.options.get(key, default))
+
+    @property
+    def is_awake(self) -> bool:
+        """Whether the camera spoke recently enough to still be awake."""
+        last_seen = self.data.last_seen
+        return last_seen is not None and dt_util.utcnow() - last_seen < timedelta(
+            seconds=self._option(CONF_AWAKE_WINDOW, DEFAULT_AWAKE_WINDOW)
+        )
+
+    @property
+    def wake_topic(self) -> str:
+        """The camera's wake topic (not customisable on the camera)."""
+        return WAKE_TOPIC_PREFIX + self.mac
+
+    async def _async_publish(self, topic: str, payload: str) -> None:
+        await mqtt.async_publish(self.hass, topic, payload)
+
+    async def async_wake(self) -> None:
+        """Publish on the wake topic (any payload wakes the camera)."""
+        await self._async_publish(self.wake_topic, "wake")
+
+    def asleep_reason(self) -> str:
+        """Why a wake may fail, from what the camera told us (a translation key)."""
+        capture = self.data.settings.get("get.capture.info", {})
+        if as_int(capture.get("workMode")) == 1:
+            return "low_power_mode"
+        if (
+            as_int(self.data.settings.get("get.wakeup.info", {}).get("wakeupByMQTT"))
+            == 0
+        ):
+            return "wake_disabled"
+        return "camera_asleep"
+
+    async def _async_wake_and_wait(self) -> None:
+        self._heard.clear()
+        await self.async_wake()
+        timeout = self._option(CONF_WAKE_TIMEOUT, DEFAULT_WAKE_TIMEOUT)
+        try:
+            async with asyncio.timeout(timeout):
+                await self._heard.wait()
+        except TimeoutError:
+            raise CameraAsleepError(self.asleep_reason()) from None
+
+    async def _async_ensure_awake(self) -> None:
+        """Wake the camera once for every command waiting; all fail together."""
+        if self.is_awake:
+            return
+        if self._wake_task is None or self._wake_task.done():
+            self._wake_task = self.config_entry.async_create_background_task(
+                self.hass, self._async_wake_and_wait(), f"{DOMAIN} wake {self.mac}"
+            )
+        await asyncio.shield(self._wake_task)
+
+    async def _async_send(
+        self, command: Command, data: Mapping[str, Any] | None
+    ) -> Any:
+        if self.http is not None:
+            try:
+                return await self.http.async_request(command, data)
+            except AuthenticationError:
+                self.config_entry.async_start_reauth(self.hass)
+                raise
+            except X5ConnectionError:
+                if not command.over_mqtt:
+                    raise
+                _LOGGER.debug("%s over HTTP failed; trying MQTT", command.name)
+        if not command.over_mqtt:
+            raise UnknownCommandError(f"{command.name} needs HTTP access to the camera")
+        await self._async_ensure_awake()
+        async with self._send_lock:
+            return await self.mqtt.async_request(
+                self.mac,
+                command,
+                data,
+                answer_timeout=self._option(
+                    CONF_ANSWER_TIMEOUT, DEFAULT_ANSWER_TIMEOUT
+                ),
+            )
+
+    async def async_command(
+        self, name: str, data: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | bytes:
+        """Send a catalogue command (waking the camera if needed); return its answer."""
+        command = get_command(name)
+        result = await self._async_send(command, data)
+        if isinstance(result, dict):
+            if command.is_read or command.name == "upgrade.check":
+                self._store_settings(command.name, result)
+            elif command.name.startswith("set.") and data:
+                self._confirm_set("get." + command.name.removeprefix("set."), data)
+        self.async_update_listeners()
+        return result  # type: ignore[no-any-return]
+
+    async def async_set(
+        self, key: str, name: str, data: Mapping[str, Any], shown: Any
+    ) -> None:
+        """A setting entity's change: shown as pending until the camera confirms it."""
+        self.data.pending[key] = shown
+        self.async_update_listeners()
+        try:
+            await self.async_command(name, data)
+        finally:
+            self.data.pending.pop(key, None)
+            self.async_update_listeners()
+
+    def _confirm_set(self, get_name: str, data: Mapping[str, Any]) -> None:
+        if get_name in self.data.settings:
+            _deep_merge(self.data.settings[get_name], data)
+            self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
+
+    def _store_settings(self, name: str, data: dict[str, Any]) -> None:
+        self.data.settings[name] = data
+        self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
+        if name == "get.capture.info":
+            self._check_topics(data)
+            self._schedule_watchdog()
+
+    def _check_topics(self, capture: Mapping[str, Any]) -> None:
+        """Raise a repair issue when the camera posts on other topics than configured."""
+        entry = self.config_entry
+        pairs = (
+            (CONF_HEARTBEAT_TOPIC, "statusTopic"),
+            (CONF_SNAPSHOT_TOPIC, "snapshotTopic"),
+            (CONF_ALARM_TOPIC, "alarmTopic"),
+            (CONF_REQUEST_TOPIC, "configTopic"),
+            (CONF_RESPONSE_TOPIC, "configRespTopic"),
+        )
+        differ = {
+            entry.data[ours]: theirs
+            for ours, key in pairs
+            if isinstance(theirs := capture.get(key), str)
+            and theirs
+            and theirs != entry.data[ours]
+        }
+        issue_id = f"topic_mismatch_{self.mac}"
+        if not differ:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="topic_mismatch",
+            translation_placeholders={
+                "name": entry.title,
+                "topics": ", ".join(
+                    f"{ours} -> {theirs}" for ours, theirs in differ.items()
+                ),
+            },
+        )
+
+    def _maybe_refresh_settings(self) -> None:
+        now = dt_util.utcnow()
+        if (
+            self._last_refresh is not None
+            and now - self._last_refresh < SETTINGS_REFRESH_INTERVAL
+        ):
+            return
+        self._last_refresh = now
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_refresh_settings(), f"{DOMAIN} settings {self.mac}"
+        )
+
+    async def _async_refresh_settings(self) -> None:
+        """Read the settings the entities show while the camera is awake."""
+        for name in SETTINGS_COMMANDS:
+            try:
+                await self.async_command(name)
+            except X5Error as err:
+                _LOGGER.debug(
+                    "Settings refresh of %s stopped at %s: %s", self.mac, name, err
+                )
+                return
+
+
+def _deep_merge(target: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _deep_merge(target[key], value)
+        else:
+            target[key] = value

@@ -1,14 +1,20 @@
-"""The one base entity of the integration."""
+"""The one base entity of the integration, and the base of settings entities."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import format_mac
+from .api.coerce import as_int, as_number
 from .const import DOMAIN, MANUFACTURER, MODEL
-from .coordinator import X5Coordinator
+from .coordinator import X5Coordinator, X5State
+from .errors import async_run
 
 
 class X5Entity(CoordinatorEntity[X5Coordinator]):
@@ -35,4 +41,75 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
             model=MODEL,
             name=coordinator.config_entry.title,
             serial_number=mac,
+        )
+
+    async def _async_command(
+        self, name: str, data: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Send a command; errors reach the user translated."""
+        return await async_run(
+            self.coordinator.async_command(name, data),
+            self.coordinator.config_entry.title,
+        )
+
+
+# --- settings: where a value lives in a get.* answer, and how to write it ----------
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A field of a ``get.X`` answer, written back with ``set.X``."""
+
+    group: str  # "capture.info"
+    path: tuple[str, ...]  # ("triggerConfig", "sensorConditions", "lafDetect")
+    as_text: bool = False  # the camera wants the value as a string (tempThre)
+
+    def read(self, state: X5State) -> Any:
+        """The raw value the camera reported, or None."""
+        node: Any = state.settings.get(f"get.{self.group}")
+        for part in self.path:
+            if not isinstance(node, Mapping):
+                return None
+            node = node.get(part)
+        return node
+
+    def payload(self, value: Any) -> tuple[str, dict[str, Any]]:
+        """The ``set.X`` command and its data, nested along the path."""
+        data: dict[str, Any] = {self.path[-1]: str(value) if self.as_text else value}
+        for part in reversed(self.path[:-1]):
+            data = {part: data}
+        return f"set.{self.group}", data
+
+
+def flag(setting: Setting) -> Callable[[X5State], bool | None]:
+    """Read a 0/1 setting as a boolean."""
+
+    def value(state: X5State) -> bool | None:
+        raw = as_int(setting.read(state))
+        return None if raw is None else raw != 0
+
+    return value
+
+
+def number(setting: Setting) -> Callable[[X5State], float | None]:
+    """Read a numeric setting (numbers may come as strings)."""
+
+    def value(state: X5State) -> float | None:
+        return as_number(setting.read(state))
+
+    return value
+
+
+class X5SettingEntity(X5Entity):
+    """An entity showing a camera setting; a change shows as pending until confirmed."""
+
+    def _pending_or(self, value: Any) -> Any:
+        """The value asked for while it waits for the camera, else ``value``."""
+        return self.coordinator.data.pending.get(self.entity_description.key, value)
+
+    async def _async_write(self, setting: Setting, value: Any, shown: Any) -> None:
+        name, data = setting.payload(value)
+        await async_run(
+            self.coordinator.async_set(self.entity_description.key, name, data, shown),
+            self.coordinator.config_entry.title,
         )

@@ -1,0 +1,98 @@
+"""Switches: the camera's on/off settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import X5ConfigEntry, X5State
+from .entity import Setting, X5SettingEntity, flag
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class X5SwitchEntityDescription(SwitchEntityDescription):
+    """A switch over one 0/1 setting."""
+
+    setting: Setting
+    value_fn: Callable[[X5State], bool | None]
+
+
+def _switch(
+    key: str,
+    group: str,
+    *path: str,
+    as_text: bool = False,
+    category: EntityCategory | None = EntityCategory.CONFIG,
+) -> X5SwitchEntityDescription:
+    setting = Setting(group, path, as_text=as_text)
+    return X5SwitchEntityDescription(
+        key=key,
+        translation_key=key,
+        entity_category=category,
+        setting=setting,
+        value_fn=flag(setting),
+    )
+
+
+CAPTURE, TRIGGER, SENSOR = "capture.info", "triggerConfig", "sensorConditions"
+
+SWITCHES: tuple[X5SwitchEntityDescription, ...] = (
+    _switch("noise_trigger", CAPTURE, TRIGGER, SENSOR, "lafDetect", category=None),
+    _switch(
+        "temperature_trigger", CAPTURE, TRIGGER, SENSOR, "tempDetect", category=None
+    ),
+    _switch("motion_trigger", CAPTURE, TRIGGER, "sourceEnable", category=None),
+    _switch("sensor_trigger", CAPTURE, TRIGGER, "BySensor"),
+    _switch("digital_input_trigger", CAPTURE, TRIGGER, "ByDI"),
+    _switch("timed_capture", CAPTURE, "timedCapture"),
+    _switch("debug_capture", CAPTURE, "debugCapture"),
+    _switch("algorithm_validation", CAPTURE, "algoEnable"),
+    _switch("indicator", CAPTURE, TRIGGER, "indicator"),
+    _switch("post_snapshot", CAPTURE, "snapshotEnable"),
+    _switch("post_alarm", CAPTURE, "alarmEnable"),
+    _switch("post_heartbeat", CAPTURE, "statusEnable", as_text=True),
+    _switch("delete_after_post", CAPTURE, "postDelete"),
+    _switch("heartbeat_test_mode", CAPTURE, "heartTestMode"),
+    _switch("wake_by_mqtt", "wakeup.info", "wakeupByMQTT"),
+    _switch("timestamp_overlay", "image.info", "showTimestamp"),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: X5ConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the camera's setting switches."""
+    coordinator = entry.runtime_data
+    async_add_entities(X5Switch(coordinator, description) for description in SWITCHES)
+
+
+class X5Switch(X5SettingEntity, SwitchEntity):
+    """A camera setting that is on or off."""
+
+    entity_description: X5SwitchEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The camera's value (unknown until read), or the change waiting for it."""
+        value: bool | None = self._pending_or(
+            self.entity_description.value_fn(self.coordinator.data)
+        )
+        return value
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch the setting on (queued while the camera sleeps)."""
+        await self._async_write(self.entity_description.setting, 1, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch the setting off (queued while the camera sleeps)."""
+        await self._async_write(self.entity_description.setting, 0, False)

@@ -1,0 +1,108 @@
+"""Binary sensors, and the reachability watchdog with a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import json
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from .conftest import HEARTBEAT_TOPIC, fire
+from .helpers import load_fixture_json, load_fixture_text, payload
+
+CONNECTIVITY = "binary_sensor.garden_camera_connectivity"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Only the binary sensors."""
+    return [Platform.BINARY_SENSOR]
+
+
+async def test_binary_sensors_from_guide_heartbeat(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Connectivity on, not charging, no external power (guide sample)."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_unknown_before_the_camera_speaks(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Nothing heard yet: unknown, not 'disconnected'."""
+    assert hass.states.get(CONNECTIVITY).state == STATE_UNKNOWN
+    assert (
+        hass.states.get("binary_sensor.garden_camera_charging").state == STATE_UNKNOWN
+    )
+
+
+async def test_charging_and_external_power(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """chargeStat and powerGoodStat drive charging and external power."""
+    heartbeat = load_fixture_json("heartbeat.json")
+    heartbeat["values"]["battery"].update(chargeStat=1, powerGoodStat="1")
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    assert hass.states.get("binary_sensor.garden_camera_charging").state == STATE_ON
+    assert (
+        hass.states.get("binary_sensor.garden_camera_external_power").state == STATE_ON
+    )
+
+
+async def test_watchdog_default_interval(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Sleeping is fine; silence past 2 x 24 h + 10 min marks it unreachable."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    assert hass.states.get(CONNECTIVITY).state == STATE_ON
+
+    freezer.tick(timedelta(hours=48, minutes=9))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(CONNECTIVITY).state == STATE_ON
+    # Other entities keep their values while the camera sleeps.
+    assert hass.states.get("binary_sensor.garden_camera_charging").state == STATE_OFF
+
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(CONNECTIVITY).state == STATE_OFF
+    assert hass.states.get("binary_sensor.garden_camera_charging").state == STATE_OFF
+
+    # Any message brings it back.
+    await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
+    assert hass.states.get(CONNECTIVITY).state == STATE_ON
+
+
+async def test_watchdog_uses_the_cameras_interval(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With heartbeat test mode at 30 min (get.capture.info), 70 min of silence is enough."""
+    coordinator = init_integration.runtime_data
+    coordinator.data.settings["get.capture.info"] = {
+        "heartTestMode": 1,
+        "heartTestInterval": 30,
+    }
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    freezer.tick(timedelta(minutes=71))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(CONNECTIVITY).state == STATE_OFF

@@ -1,0 +1,92 @@
+"""Alarm and capture events for automations."""
+
+from __future__ import annotations
+
+from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from .conftest import ALARM_TOPIC, MAC, SNAPSHOT_TOPIC, fire
+from .helpers import payload
+
+ALARM = "event.garden_camera_alarm"
+CAPTURE = "event.garden_camera_capture"
+
+pytestmark = pytest.mark.freeze_time("2026-11-25 12:00:00+00:00")
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Only the events."""
+    return [Platform.EVENT]
+
+
+async def test_events_snapshot(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Both event entities after the guide's alarm and a snapshot."""
+    await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
+    await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json"))
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_alarm_event(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """'Low power' fires low_power with the camera's words; unknown text fires other."""
+    assert hass.states.get(ALARM).state == STATE_UNKNOWN
+    await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
+    state = hass.states.get(ALARM)
+    assert state.state == "2026-11-25T12:00:00.000+00:00"
+    assert state.attributes["event_type"] == "low_power"
+    assert state.attributes["text"] == "Low power"
+
+    await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC, alarm="Lens covered"))
+    state = hass.states.get(ALARM)
+    assert state.attributes["event_type"] == "other"
+    assert state.attributes["text"] == "Lens covered"
+
+
+async def test_alarm_of_another_camera_does_not_fire(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The guide's sample alarm is from another MAC: nothing fires here."""
+    await fire(hass, ALARM_TOPIC, payload("alarm.json"))
+    assert hass.states.get(ALARM).state == STATE_UNKNOWN
+
+
+async def test_capture_event(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A snapshot fires a capture event named by its trigger, with its details."""
+    await fire(
+        hass, SNAPSHOT_TOPIC, payload("snapshot.json", snapType="PIR", triggerValue="")
+    )
+    state = hass.states.get(CAPTURE)
+    assert state.attributes["event_type"] == "pir"
+    assert state.attributes["snap_type"] == "PIR"
+    assert state.attributes["trigger_value"] is None
+    assert state.attributes["file"] == "CV20230424074543T.jpg"
+    assert state.attributes["capture_time"] == "2023-04-24T11:45:43+00:00"
+
+
+async def test_event_not_fired_again_after_restart(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A restart restores the last event; it is not fired a second time."""
+    await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
+    before = hass.states.get(ALARM)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    after = hass.states.get(ALARM)
+    assert after.state == before.state
+    assert after.attributes["event_type"] == "low_power"

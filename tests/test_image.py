@@ -1,0 +1,155 @@
+"""The snapshot image: bytes, capture time, bad images, restart."""
+
+from __future__ import annotations
+
+import base64
+from http import HTTPStatus
+import json
+
+from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+
+from .conftest import SNAPSHOT_TOPIC, fire
+from .helpers import load_fixture_json, load_fixture_text, payload
+
+IMAGE = "image.garden_camera_snapshot"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Only the image."""
+    return [Platform.IMAGE]
+
+
+def _jpeg() -> bytes:
+    uri = load_fixture_json("snapshot.json")["values"]["image"]
+    return base64.b64decode(uri.split(",", 1)[1])
+
+
+async def _fetch(
+    hass: HomeAssistant, client: ClientSessionGenerator
+) -> tuple[int, bytes]:
+    http = await client()
+    resp = await http.get(f"/api/image_proxy/{IMAGE}")
+    return resp.status, await resp.read()
+
+
+async def test_image_snapshot(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The image entity after a snapshot: state is the capture time."""
+    await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
+    entity = hass.data["image"].get_entity(IMAGE)
+    entity.access_tokens.append("1")  # the random token, made stable for the snapshot
+    entity.async_write_ha_state()
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_image_bytes_and_capture_time(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The JPEG the camera sent is served; the state is the capture time (seconds)."""
+    assert hass.states.get(IMAGE).state == STATE_UNKNOWN
+    await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
+    assert hass.states.get(IMAGE).state == "2023-04-24T11:45:43+00:00"
+    status, body = await _fetch(hass, hass_client)
+    assert status == HTTPStatus.OK
+    assert body == _jpeg()
+
+
+@pytest.mark.parametrize(
+    "bad_image",
+    ["data:image/jpeg;base64,/9j/4AA...", "data:image/jpeg;base64,%%%%", None],
+)
+async def test_bad_image_keeps_the_previous_one(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    bad_image: str | None,
+) -> None:
+    """Invalid base64 (like the guide's cut sample) keeps showing the last good image."""
+    await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
+    await fire(
+        hass, SNAPSHOT_TOPIC, payload("snapshot.json", image=bad_image, time=1700000000)
+    )
+    assert hass.states.get(IMAGE).state == "2023-04-24T11:45:43+00:00"
+    status, body = await _fetch(hass, hass_client)
+    assert status == HTTPStatus.OK
+    assert body == _jpeg()
+    # The snapshot's other data still arrived.
+    snapshot = init_integration.runtime_data.data.snapshot
+    assert snapshot.capture_time.isoformat() == "2023-11-14T22:13:20+00:00"
+
+
+async def test_oversized_snapshot_is_rejected(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A snapshot over the 10 MB cap is refused whole; the last image stays."""
+    await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
+    huge = (
+        "data:image/jpeg;base64," + base64.b64encode(bytes(11 * 1024 * 1024)).decode()
+    )
+    await fire(
+        hass, SNAPSHOT_TOPIC, payload("snapshot.json", image=huge, time=1700000000)
+    )
+    status, body = await _fetch(hass, hass_client)
+    assert body == _jpeg()
+    assert hass.states.get(IMAGE).state == "2023-04-24T11:45:43+00:00"
+    assert "snapshot rejected: image larger than 10485760 bytes" in caplog.text
+
+
+async def test_large_snapshot_is_decoded_off_the_loop(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A 200 kB snapshot (over the in-loop limit) still arrives whole."""
+    big = _jpeg() + bytes(200_000)
+    uri = "data:image/jpeg;base64," + base64.b64encode(big).decode()
+    await fire(
+        hass, SNAPSHOT_TOPIC, payload("snapshot.json", image=uri, imageSize=len(big))
+    )
+    status, body = await _fetch(hass, hass_client)
+    assert status == HTTPStatus.OK
+    assert body == big
+
+
+async def test_image_survives_a_restart(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Reloading (as at a restart) shows the last snapshot before the camera speaks."""
+    await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(IMAGE).state == "2023-04-24T11:45:43+00:00"
+    status, body = await _fetch(hass, hass_client)
+    assert status == HTTPStatus.OK
+    assert body == _jpeg()
+
+
+async def test_json_image_field_types(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A snapshot that is only metadata (no image at all) sets no image."""
+    message = load_fixture_json("snapshot.json")
+    del message["values"]["image"]
+    await fire(hass, SNAPSHOT_TOPIC, json.dumps(message))
+    assert hass.states.get(IMAGE).state == STATE_UNKNOWN
