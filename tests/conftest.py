@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+import json
 from typing import Any
 from unittest.mock import Mock, PropertyMock, patch
 
@@ -24,6 +25,7 @@ from pytest_homeassistant_custom_component.typing import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.milesight_x5.const import CONF_MAC, DEFAULT_TOPICS, DOMAIN
+from simulator import SimulatedCamera
 
 MAC = "1CC3164126A2"
 OTHER_MAC = "5CC5638AE729"
@@ -53,7 +55,10 @@ async def mqtt_mock(
 
 
 def make_entry(
-    mac: str = MAC, title: str = "Garden camera", **data: Any
+    mac: str = MAC,
+    title: str = "Garden camera",
+    options: dict[str, Any] | None = None,
+    **data: Any,
 ) -> MockConfigEntry:
     """A config entry for a camera on the default topics."""
     return MockConfigEntry(
@@ -61,6 +66,7 @@ def make_entry(
         title=title,
         unique_id=mac,
         data={CONF_MAC: mac, **DEFAULT_TOPICS, **data},
+        options=options or {},
     )
 
 
@@ -120,3 +126,69 @@ async def fire(hass: HomeAssistant, topic: str, payload: str | bytes) -> None:
     """Deliver one MQTT message and let everything it causes finish."""
     async_fire_mqtt_message(hass, topic, payload)
     await hass.async_block_till_done()
+
+
+class FakeCamera:
+    """Answers the integration's MQTT like a camera would (the simulator's logic).
+
+    Requests on the configure request topic are answered on the response topic;
+    a wake publishes a heartbeat when the camera can be woken.
+    """
+
+    def __init__(
+        self, hass: HomeAssistant, mqtt_mock: MqttMockHAClient, *macs: str
+    ) -> None:
+        """Simulate cameras with these MACs behind HA's mocked MQTT."""
+        self.hass = hass
+        self.cameras = {mac: SimulatedCamera(mac) for mac in macs}
+        self.requests: list[dict[str, Any]] = []
+        self.wakes: list[str] = []
+        self.answering = True
+        mqtt_mock.async_publish.side_effect = self._publish
+
+    def __getitem__(self, mac: str) -> SimulatedCamera:
+        return self.cameras[mac]
+
+    def sent(self, api: str) -> list[dict[str, Any]]:
+        """The requests for ``api`` the camera received, in order."""
+        return [request for request in self.requests if request["api"] == api]
+
+    def _later(self, topic: str, message: dict[str, Any]) -> None:
+        self.hass.loop.call_soon(
+            async_fire_mqtt_message, self.hass, topic, json.dumps(message)
+        )
+
+    async def _publish(
+        self, topic: str, payload: Any, qos: int = 0, retain: bool = False
+    ) -> None:
+        if topic == REQUEST_TOPIC:
+            request = json.loads(payload)
+            self.requests.append(request)
+            camera = self.cameras.get(request.get("devMac"))
+            if camera is None or not self.answering:
+                return
+            if (response := camera.respond(request)) is not None:
+                self._later(RESPONSE_TOPIC, response)
+            for kind, uplink in camera.take_uplinks():
+                self._later(
+                    SNAPSHOT_TOPIC if kind == "snapshot" else ALARM_TOPIC, uplink
+                )
+        elif topic.startswith("X5SensingCam/Wake/"):
+            mac = topic.rsplit("/", 1)[1]
+            self.wakes.append(mac)
+            camera = self.cameras.get(mac)
+            if camera is not None and camera.can_wake:
+                camera.awake = True
+                self._later(HEARTBEAT_TOPIC, camera.heartbeat())
+
+
+@pytest.fixture
+def fake_camera(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> FakeCamera:
+    """The test camera (MAC) answering over the mocked broker."""
+    return FakeCamera(hass, mqtt_mock, MAC)
+
+
+async def wake_up(hass: HomeAssistant, camera: SimulatedCamera) -> None:
+    """The camera sends a heartbeat (it just woke up), and its settings are read."""
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(camera.heartbeat()))
+    await hass.async_block_till_done(wait_background_tasks=True)

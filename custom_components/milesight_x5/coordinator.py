@@ -362,8 +362,8 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
 
     # --- commands ------------------------------------------------------------------
 
-    def _option(self, key: str, default: int) -> int:
-        return int(self.config_entry.options.get(key, default))
+    def _option(self, key: str, default: float) -> float:
+        return float(self.config_entry.options.get(key, default))
 
     @property
     def is_awake(self) -> bool:

@@ -14,12 +14,14 @@ from custom_components.milesight_x5.api import (
     encode_mqtt_request,
     get_command,
 )
-from tests.helpers import load_fixture_json, load_fixture_text
+from simulator.http import GUIDE_COMMANDS
+from tests.helpers import load_fixture_json
 
 
 def _guide_rows() -> list[tuple[str, str, str]]:
+    """The guide's commands as transcribed from its "Basic Information" blocks."""
     rows = []
-    for line in load_fixture_text("guide_commands.tsv").splitlines():
+    for line in GUIDE_COMMANDS.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             path, method, api = [*line.split("\t"), ""][:3]
             rows.append((path, method, api.strip()))

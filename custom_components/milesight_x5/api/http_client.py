@@ -70,6 +70,10 @@ class X5HttpClient:
                     raise AuthenticationError(
                         f"{command.name}: the camera refused the login"
                     )
+                if resp.status in (502, 503, 504):
+                    raise X5ConnectionError(
+                        f"{command.name}: camera unavailable ({resp.status})"
+                    )
                 if resp.status >= 400:
                     raise CommandFailedError(command.name, resp.status, resp.reason)
                 body = await resp.read()

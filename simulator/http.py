@@ -1,0 +1,89 @@
+"""The camera's HTTP twin: every path of the guide, Basic auth, JSON in and out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+import json
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from .device import SimulatedCamera
+
+GUIDE_COMMANDS = Path(__file__).with_name("guide_commands.tsv")
+# The two HTTP-only calls have no MQTT api in the guide; they get these names.
+HTTP_ONLY = {"/api/upgrade/reset": "upgrade.reset", "/upload/image": "upload.image"}
+QUERY_APIS = {"storage.search", "storage.export"}
+
+
+def guide_routes() -> list[tuple[str, str, str]]:
+    """(HTTP method, path, api) of every command of the guide."""
+    routes = []
+    for line in GUIDE_COMMANDS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            path, method, api = [*line.split("\t"), ""][:3]
+            routes.append((method, path, api.strip() or HTTP_ONLY[path]))
+    return routes
+
+
+def _authorized(request: web.Request, username: str, password: str) -> bool:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return False
+    try:
+        user, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return user == username and secret == password
+
+
+def create_app(
+    camera: SimulatedCamera, username: str = "admin", password: str = "ms123456"
+) -> web.Application:
+    """An aiohttp app serving one camera's HTTP API."""
+    app = web.Application()
+    app["requests"] = []
+
+    def handler(api: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            if not _authorized(request, username, password):
+                raise web.HTTPUnauthorized(
+                    headers={"WWW-Authenticate": 'Basic realm="X5"'}
+                )
+            if not camera.awake:
+                raise web.HTTPServiceUnavailable(text="asleep")
+            data: dict[str, Any] | None = None
+            if api in QUERY_APIS or request.method == "GET":
+                data = dict(request.query) or None
+            elif api == "upload.image":
+                await request.post()
+            elif request.can_read_body:
+                try:
+                    body = await request.json()
+                except json.JSONDecodeError:
+                    raise web.HTTPBadRequest(text="body is not JSON") from None
+                data = body if isinstance(body, dict) else None
+            app["requests"].append((request.method, request.path, api, data))
+            if api == "cmd.snapshot":
+                camera.answer(api)
+                _, uplink = camera.take_uplinks()[-1]
+                uri = uplink["values"]["image"]
+                return web.Response(
+                    body=base64.b64decode(uri.split(",", 1)[1]),
+                    content_type=uri[5:].split(";", 1)[0],
+                )
+            if api in {"upgrade.reset", "upload.image"}:
+                return web.json_response({"code": 0, "result": "OK"})
+            answer = camera.answer(api, data)
+            if answer is None:
+                raise web.HTTPNotFound(text=f"{api} not simulated")
+            return web.json_response(answer)
+
+        return handle
+
+    for method, path, api in guide_routes():
+        app.router.add_route(method, path, handler(api))
+    return app

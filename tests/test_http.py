@@ -1,0 +1,322 @@
+"""HTTP access: transport choice, reauth on 401, factory-password repair, flows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+import json
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp import web
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+
+from custom_components.milesight_x5.const import (
+    CONF_ANSWER_TIMEOUT,
+    CONF_AWAKE_WINDOW,
+    CONF_HTTP,
+    CONF_MAC,
+    CONF_PROVISION,
+    CONF_TOPICS,
+    CONF_WAKE_TIMEOUT,
+    DEFAULT_TOPICS,
+    DOMAIN,
+)
+from simulator import SimulatedCamera
+from simulator.http import create_app
+
+from .conftest import HEARTBEAT_TOPIC, MAC, FakeCamera, fire, make_entry
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+PASSWORD = "s3cret"
+
+
+class HttpCamera:
+    """A simulated camera's HTTP API on a loopback port."""
+
+    def __init__(
+        self, camera: SimulatedCamera, runner: web.AppRunner, port: int
+    ) -> None:
+        self.camera = camera
+        self.runner = runner
+        self.port = port
+
+    @property
+    def requests(self) -> list[tuple[str, str, str, Any]]:
+        return self.runner.app["requests"]
+
+    def http_data(self, password: str = PASSWORD) -> dict[str, Any]:
+        return {
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: self.port,
+            CONF_USERNAME: "admin",
+            CONF_PASSWORD: password,
+        }
+
+
+@pytest.fixture
+async def http_camera(unused_tcp_port: int) -> AsyncGenerator[HttpCamera]:
+    """Start the simulated camera's HTTP API; stop it after the test."""
+    camera = SimulatedCamera(MAC)
+    runner = web.AppRunner(create_app(camera, password=PASSWORD))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+    yield HttpCamera(camera, runner, unused_tcp_port)
+    await runner.cleanup()
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def test_commands_go_over_http(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """With HTTP access, a command goes to the camera's HTTP API, not MQTT."""
+    fake = FakeCamera(hass, mqtt_mock, MAC)
+    entry = await _setup(hass, make_entry(**http_camera.http_data()))
+    answer = await entry.runtime_data.async_command("get.image.info")
+    assert answer["brightness"] == 50
+    assert http_camera.requests[-1][:3] == ("GET", "/api/image", "get.image.info")
+    assert fake.requests == []
+    # HTTP-only commands work too.
+    assert await entry.runtime_data.async_command("upgrade.reset") == {
+        "code": 0,
+        "result": "OK",
+    }
+
+
+async def test_http_unreachable_falls_back_to_mqtt(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """The camera's network sleeps (503): the command wakes it over MQTT instead."""
+    fake = FakeCamera(hass, mqtt_mock, MAC)
+    http_camera.camera.awake = False
+    entry = await _setup(hass, make_entry(**http_camera.http_data()))
+    fake[MAC].awake = False
+    await entry.runtime_data.async_command("cmd.reboot")
+    assert fake.wakes == [MAC]
+    assert fake[MAC].reboots == 1
+
+
+async def test_401_starts_reauth(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """A refused login: a translated error and a reauth flow for the user."""
+    entry = await _setup(hass, make_entry(**http_camera.http_data("wrong")))
+    from custom_components.milesight_x5.errors import async_run
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_run(entry.runtime_data.async_command("get.sys.info"), entry.title)
+    assert err.value.translation_key == "auth_failed"
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_factory_password_repair(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    http_camera: HttpCamera,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The factory password raises a repair issue; a real one clears it."""
+    entry = await _setup(hass, make_entry(**http_camera.http_data("ms123456")))
+    assert issue_registry.async_get_issue(DOMAIN, f"factory_password_{MAC}") is not None
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_PASSWORD: PASSWORD}
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, f"factory_password_{MAC}") is None
+
+
+# --- flows ---------------------------------------------------------------------------
+
+
+async def _user_step(hass: HomeAssistant, http: dict[str, Any]) -> Any:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_MAC: MAC, CONF_TOPICS: dict(DEFAULT_TOPICS), CONF_HTTP: http},
+    )
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_user_flow_http_errors(
+    hass: HomeAssistant, http_camera: HttpCamera, unused_udp_port: int
+) -> None:
+    """A wrong password or an unreachable camera is shown on the HTTP section."""
+    result = await _user_step(hass, http_camera.http_data("wrong"))
+    assert result["errors"] == {CONF_HTTP: "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_MAC: MAC,
+            CONF_TOPICS: dict(DEFAULT_TOPICS),
+            CONF_HTTP: {**http_camera.http_data(), CONF_PORT: unused_udp_port},
+        },
+    )
+    assert result["errors"] == {CONF_HTTP: "cannot_connect"}
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_user_flow_http_without_provisioning(
+    hass: HomeAssistant, http_camera: HttpCamera
+) -> None:
+    """Valid HTTP access, camera left as it is: the entry keeps the HTTP login."""
+    result = await _user_step(hass, http_camera.http_data())
+    assert result["step_id"] == "provision"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_PROVISION: False, "broker_host": "x", "broker_port": 1883},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_HOST] == "127.0.0.1"
+    assert result["data"][CONF_PASSWORD] == PASSWORD
+
+
+async def test_provisioning_points_the_camera_at_the_broker(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """set.capture.info with MQTT posting on, broker and topics; then the first heartbeat."""
+    result = await _user_step(hass, http_camera.http_data())
+    assert result["step_id"] == "provision"
+    defaults = {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if callable(key.default)
+    }
+    assert defaults["broker_host"] == "mock-broker"  # HA's own broker, editable
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_PROVISION: True,
+            "broker_host": "192.0.2.10",
+            "broker_port": 1883,
+            "broker_username": "cam",
+            "broker_password": "pw",
+        },
+    )
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    capture = http_camera.camera.settings["capture.info"]
+    assert (capture["postEnable"], capture["postType"]) == (1, 0)
+    assert (capture["host"], capture["port"], capture["userName"]) == (
+        "192.0.2.10",
+        "1883",
+        "cam",
+    )
+    assert capture["statusTopic"] == DEFAULT_TOPICS["heartbeat_topic"]
+    assert (
+        capture["snapshotEnable"],
+        capture["alarmEnable"],
+        capture["statusEnable"],
+    ) == (1, 1, "1")
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(http_camera.camera.heartbeat()))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_MAC] == MAC
+
+
+async def test_provisioning_without_heartbeat(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """No heartbeat in time: the user learns why it may be and can add it anyway."""
+    result = await _user_step(hass, http_camera.http_data())
+    with patch(
+        "custom_components.milesight_x5.config_flow.PROVISION_HEARTBEAT_TIMEOUT", 0.01
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_PROVISION: True, "broker_host": "h", "broker_port": 1883},
+        )
+        await hass.async_block_till_done()
+        result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["step_id"] == "no_heartbeat"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_provisioning_failure(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """The camera fell asleep before taking the settings: a clear error, nothing lost."""
+    result = await _user_step(hass, http_camera.http_data())
+    http_camera.camera.awake = False
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_PROVISION: True, "broker_host": "h", "broker_port": 1883},
+    )
+    assert result["errors"] == {"base": "provision_failed"}
+
+
+async def test_reauth_flow(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """A wrong password is refused; the right one is stored and the entry reloads."""
+    entry = await _setup(hass, make_entry(**http_camera.http_data("old")))
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: "still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: PASSWORD}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_PASSWORD] == PASSWORD
+
+
+async def test_reconfigure_adds_and_removes_http(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """HTTP access can be added (validated) and removed in the reconfigure flow."""
+    entry = await _setup(hass, make_entry())
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**DEFAULT_TOPICS, **http_camera.http_data("bad")}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**DEFAULT_TOPICS, **http_camera.http_data()}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**DEFAULT_TOPICS, CONF_HOST: ""}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert CONF_HOST not in entry.data
+
+
+async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> None:
+    """The timing of commands to a sleeping camera can be tuned."""
+    entry = await _setup(hass, make_entry())
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_AWAKE_WINDOW: 30, CONF_WAKE_TIMEOUT: 300, CONF_ANSWER_TIMEOUT: 20},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_AWAKE_WINDOW: 30,
+        CONF_WAKE_TIMEOUT: 300,
+        CONF_ANSWER_TIMEOUT: 20,
+    }

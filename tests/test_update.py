@@ -1,0 +1,46 @@
+"""Firmware update entity from upgrade.check."""
+
+from __future__ import annotations
+
+from homeassistant.components.update import ATTR_INSTALLED_VERSION, ATTR_LATEST_VERSION
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from .conftest import MAC, FakeCamera, wake_up
+
+FIRMWARE = "update.garden_camera_firmware"
+
+
+async def test_update_offered_and_installed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """The camera offers a newer firmware; installing sends upgrade.online with its URL."""
+    assert hass.states.get(FIRMWARE).state == STATE_UNKNOWN
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    state = hass.states.get(FIRMWARE)
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_INSTALLED_VERSION] == "V_31.1.0.3"
+    assert state.attributes[ATTR_LATEST_VERSION] == "V_31.1.0.4"
+    assert state.attributes["release_summary"] == "Simulated firmware"
+    await hass.services.async_call(
+        "update", "install", {ATTR_ENTITY_ID: FIRMWARE}, blocking=True
+    )
+    assert fake_camera.sent("upgrade.online")[-1]["data"] == {
+        "url": "http://firmware.invalid/V_31.1.0.4.bin"
+    }
+    assert camera.firmware == "V_31.1.0.4"
+
+
+async def test_up_to_date(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """updateState 0: off, latest equals installed, not installable."""
+    camera = fake_camera[MAC]
+    camera.latest_firmware = camera.firmware
+    await wake_up(hass, camera)
+    state = hass.states.get(FIRMWARE)
+    assert state.state == STATE_OFF
+    assert state.attributes[ATTR_LATEST_VERSION] == "V_31.1.0.3"
+    assert state.attributes["supported_features"] == 0
