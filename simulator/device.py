@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 from dataclasses import dataclass, field
+import io
 import struct
 import time
 from typing import Any
@@ -123,6 +124,22 @@ def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
             target[key] = copy.deepcopy(value)
 
 
+def make_image(shade: int = 0, label: str = "") -> tuple[bytes, str]:
+    """A small real picture: a JPEG when Pillow is there (it is, beside HA), else PNG."""
+    try:
+        from PIL import Image, ImageDraw
+    except ImportError:
+        return _png(shade=shade), "image/png"
+    image = Image.new("RGB", (320, 180), (30 + shade % 60, 70, 110))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 120, 320, 180), fill=(40, 110 + shade % 80, 50))
+    draw.ellipse((240, 20, 290, 70), fill=(250, 210, 60))
+    draw.text((10, 10), f"X5 simulator {label}", fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=70)
+    return buffer.getvalue(), "image/jpeg"
+
+
 def _png(width: int = 64, height: int = 48, shade: int = 0) -> bytes:
     """A small real image (PNG: no image library needed)."""
     rows = b"".join(
@@ -207,8 +224,10 @@ class SimulatedCamera:
     ) -> dict[str, Any]:
         """A snapshot with a real image as a data URI."""
         self.snapshots_taken += 1
-        image = _png(shade=self.snapshots_taken * 37)
         now = int(time.time())
+        image, mime = make_image(
+            self.snapshots_taken * 37, time.strftime("%H:%M:%S", time.gmtime(now))
+        )
         return {
             "ts": self._ts(),
             "values": {
@@ -219,7 +238,7 @@ class SimulatedCamera:
                 "file": f"CV{time.strftime('%Y%m%d%H%M%S', time.gmtime(now))}T.jpg",
                 "time": now,
                 "imageSize": len(image),
-                "image": "data:image/png;base64," + base64.b64encode(image).decode(),
+                "image": f"data:{mime};base64," + base64.b64encode(image).decode(),
             },
         }
 

@@ -238,3 +238,37 @@ async def test_unsolicited_get_answer_updates_settings(
         '{"devMac": "1CC3164126A2", "api": "get.image.info", "data": {"showTimestamp": 0}}',
     )
     assert hass.states.get("switch.garden_camera_timestamp_overlay").state == STATE_OFF
+
+
+async def test_camera_asleep_sooner_than_expected_is_woken_and_retried(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """Presumed awake but silent: one wake, then the command again, and it succeeds."""
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    hass.config_entries.async_update_entry(
+        init_integration, options={**init_integration.options, "answer_timeout": 0.05}
+    )
+    camera.awake = False  # it slept within Home Assistant's awake window
+    await _turn_on(hass, NOISE)
+    assert fake_camera.wakes == [MAC]
+    assert len(fake_camera.sent("set.capture.info")) == 2
+    assert hass.states.get(NOISE).state == STATE_ON
+
+
+async def test_broker_down_is_a_clear_error(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """HA's MQTT cannot publish: the command fails as 'cannot reach', nothing hangs."""
+    from unittest.mock import patch
+
+    await wake_up(hass, fake_camera[MAC])
+    with (
+        patch(
+            "custom_components.milesight_x5.coordinator.mqtt.async_publish",
+            side_effect=HomeAssistantError("not connected"),
+        ),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await _turn_on(hass, NOISE)
+    assert err.value.translation_key == "cannot_connect"

@@ -15,6 +15,7 @@ from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
@@ -27,6 +28,7 @@ from .api import (
     AuthenticationError,
     CameraAsleepError,
     Command,
+    CommandTimeoutError,
     Heartbeat,
     InvalidPayloadError,
     Snapshot,
@@ -379,7 +381,11 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         return WAKE_TOPIC_PREFIX + self.mac
 
     async def _async_publish(self, topic: str, payload: str) -> None:
-        await mqtt.async_publish(self.hass, topic, payload)
+        try:
+            await mqtt.async_publish(self.hass, topic, payload)
+        except HomeAssistantError as err:
+            # HA's broker connection is down: the camera cannot be reached now.
+            raise X5ConnectionError(f"cannot publish to {topic}: {err}") from err
 
     async def async_wake(self) -> None:
         """Publish on the wake topic (any payload wakes the camera)."""
@@ -407,9 +413,9 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         except TimeoutError:
             raise CameraAsleepError(self.asleep_reason()) from None
 
-    async def _async_ensure_awake(self) -> None:
+    async def _async_ensure_awake(self, *, force: bool = False) -> None:
         """Wake the camera once for every command waiting; all fail together."""
-        if self.is_awake:
+        if self.is_awake and not force:
             return
         if self._wake_task is None or self._wake_task.done():
             self._wake_task = self.config_entry.async_create_background_task(
@@ -432,7 +438,23 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
                 _LOGGER.debug("%s over HTTP failed; trying MQTT", command.name)
         if not command.over_mqtt:
             raise UnknownCommandError(f"{command.name} needs HTTP access to the camera")
+        presumed_awake = self.is_awake
         await self._async_ensure_awake()
+        try:
+            return await self._async_mqtt_request(command, data)
+        except CommandTimeoutError:
+            if not presumed_awake:
+                raise
+        # It went to sleep sooner than the awake window says: wake it, try once more.
+        _LOGGER.debug(
+            "%s: no answer from %s; waking it and retrying", command.name, self.mac
+        )
+        await self._async_ensure_awake(force=True)
+        return await self._async_mqtt_request(command, data)
+
+    async def _async_mqtt_request(
+        self, command: Command, data: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         async with self._send_lock:
             return await self.mqtt.async_request(
                 self.mac,

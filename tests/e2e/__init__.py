@@ -1,0 +1,1 @@
+"""End-to-end tests: Home Assistant's real MQTT client, mosquitto, the simulator."""

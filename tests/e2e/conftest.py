@@ -1,0 +1,91 @@
+"""A real mosquitto for the session, and simulated cameras on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+import contextlib
+from pathlib import Path
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+import pytest_socket
+
+
+def _mosquitto_binary() -> str | None:
+    for candidate in (shutil.which("mosquitto"), "/usr/sbin/mosquitto"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+class Mosquitto:
+    """mosquitto on a free loopback port; can be restarted on the same port."""
+
+    def __init__(self, binary: str, workdir: Path) -> None:
+        self.binary = binary
+        self.workdir = workdir
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.config = workdir / "mosquitto.conf"
+        self.config.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "-c", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.workdir / "mosquitto.log").open("ab"),
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
+            ):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"mosquitto did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Generator[Mosquitto]:
+    """mosquitto for the whole session (installed by scripts/setup)."""
+    binary = _mosquitto_binary()
+    if binary is None:
+        pytest.skip(
+            "END-TO-END TESTS NOT RUN: mosquitto is not installed and scripts/setup could"
+            " not install it (it needs root and apt-get)"
+        )
+    pytest_socket.enable_socket()
+    server = Mosquitto(binary, tmp_path_factory.mktemp("mosquitto"))
+    server.start()
+    yield server
+    server.stop()
+
+
+async def wait_for(
+    condition: Callable[[], bool], limit: float = 15.0, what: str = "condition"
+) -> None:
+    """Poll ``condition`` in the event loop until true, or fail after ``limit`` s."""
+    import asyncio
+
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {limit} s for {what} in vain")
+        await asyncio.sleep(0.05)
+
+
+__all__ = ["Mosquitto", "wait_for"]
