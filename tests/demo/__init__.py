@@ -1,0 +1,1 @@
+"""The README's demo command, run headless."""
