@@ -174,8 +174,28 @@ def wait_port(port: int, limit: float) -> None:
     raise RuntimeError(f"nothing listens on port {port} after {limit:.0f} s")
 
 
-async def create_user(base: str) -> str:
-    """Create the demo user through onboarding; return an access token."""
+async def wait_for_cameras(base: str, token: str) -> None:
+    """Wait until the cameras' entities exist (their MQTT subscriptions are made)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"{base}/api/states") as resp:
+                    ids = {state["entity_id"] for state in await resp.json()}
+                if {
+                    "sensor.garden_camera_battery",
+                    "sensor.barn_camera_battery",
+                } <= ids:
+                    # HA's MQTT client batches subscriptions (0.5 s), then the SUBACK.
+                    await asyncio.sleep(2)
+                    return
+            await asyncio.sleep(0.5)
+    raise RuntimeError("the cameras were not set up; see home-assistant.log")
+
+
+async def create_user(base: str) -> dict[str, Any]:
+    """Create the demo user through onboarding; return its tokens."""
     client_id = f"{base}/"
     async with aiohttp.ClientSession() as session:
         deadline = time.monotonic() + 300
@@ -209,7 +229,7 @@ async def create_user(base: str) -> str:
         ) as resp:
             resp.raise_for_status()
             tokens: dict[str, Any] = await resp.json()
-    return str(tokens["access_token"])
+    return tokens
 
 
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -263,8 +283,10 @@ def main() -> int:
             )
         )
         base = f"http://127.0.0.1:{args.port}"
-        token = asyncio.run(create_user(base))
-        (workdir / "token").write_text(token)
+        tokens = asyncio.run(create_user(base))
+        (workdir / "tokens.json").write_text(json.dumps({**tokens, "hassUrl": base}))
+        asyncio.run(wait_for_cameras(base, tokens["access_token"]))
+        (workdir / "token").write_text(tokens["access_token"])
         first = next(iter(CAMERAS))
         processes.append(
             subprocess.Popen(

@@ -132,9 +132,7 @@ async def test_snapshot_trigger_sensors(
     """The last snapshot's trigger (enum, unknown kinds as 'other') and value."""
     await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
     assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "noise"
-    assert (
-        hass.states.get("sensor.garden_camera_snapshot_trigger_value").state == "51.0"
-    )
+    assert hass.states.get("sensor.garden_camera_snapshot_trigger_value").state == "51"
     snap = load_fixture_json("snapshot.json")
     snap["values"]["snapType"] = "Lightning"
     await fire(hass, SNAPSHOT_TOPIC, json.dumps(snap))

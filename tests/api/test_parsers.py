@@ -81,7 +81,7 @@ def test_guide_snapshot_truncated_image_keeps_the_message() -> None:
     assert snap.mac == "5CC5638AE729"
     assert snap.snap_type == "Noise"
     assert snap.trigger is TriggerType.NOISE
-    assert snap.trigger_value == 51.0
+    assert snap.trigger_value == 51
     assert snap.file == "debug_202304240745431198T"
     assert snap.capture_time == datetime(2023, 4, 24, 11, 45, 43, tzinfo=UTC)
     assert snap.timestamp == datetime(2023, 4, 24, 11, 46, 58, 966000, tzinfo=UTC)

@@ -357,7 +357,7 @@ def parse_snapshot(
 def _trigger_value(text: str | None) -> float | str | None:
     """The trigger value as a number when it is one (``"51"`` dBA), else the text."""
     number = as_number(text)
-    return text if number is None else float(number)
+    return text if number is None else number
 
 
 def parse_alarm(payload: Payload) -> Alarm:
