@@ -100,15 +100,31 @@ def number(setting: Setting) -> Callable[[X5State], float | None]:
     return value
 
 
+@dataclass(frozen=True, kw_only=True)
+class X5SettingDescription(EntityDescription):
+    """Where a settings entity's value lives, and how to read it from the state."""
+
+    setting: Setting
+    value_fn: Callable[[X5State], Any]
+
+
 class X5SettingEntity(X5Entity):
     """An entity showing a camera setting; a change shows as pending until confirmed."""
 
-    def _pending_or(self, value: Any) -> Any:
-        """The value asked for while it waits for the camera, else ``value``."""
-        return self.coordinator.data.pending.get(self.entity_description.key, value)
+    entity_description: X5SettingDescription
 
-    async def _async_write(self, setting: Setting, value: Any, shown: Any) -> None:
-        name, data = setting.payload(value)
+    @property
+    def _value(self) -> Any:
+        """The change waiting for the camera, else the camera's value (None: unknown)."""
+        description = self.entity_description
+        pending = self.coordinator.data.pending
+        if description.key in pending:
+            return pending[description.key]
+        return description.value_fn(self.coordinator.data)
+
+    async def _async_write(self, value: Any, shown: Any) -> None:
+        """Write ``value`` to the setting; show ``shown`` until the camera confirms."""
+        name, data = self.entity_description.setting.payload(value)
         await async_run(
             self.coordinator.async_set(self.entity_description.key, name, data, shown),
             self.coordinator.config_entry.title,

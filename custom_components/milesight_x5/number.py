@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from homeassistant.components.number import (
@@ -20,8 +19,8 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import X5ConfigEntry, X5State
-from .entity import Setting, X5SettingEntity, number
+from .coordinator import X5ConfigEntry
+from .entity import Setting, X5SettingDescription, X5SettingEntity, number
 
 PARALLEL_UPDATES = 1
 
@@ -29,11 +28,8 @@ CAPTURE, TRIGGER, SENSOR = "capture.info", "triggerConfig", "sensorConditions"
 
 
 @dataclass(frozen=True, kw_only=True)
-class X5NumberEntityDescription(NumberEntityDescription):
+class X5NumberEntityDescription(NumberEntityDescription, X5SettingDescription):
     """A number over one numeric setting."""
-
-    setting: Setting
-    value_fn: Callable[[X5State], float | None]
 
 
 def _number(
@@ -101,13 +97,9 @@ class X5Number(X5SettingEntity, NumberEntity):
     @property
     def native_value(self) -> float | None:
         """The camera's value (unknown until read), or the change waiting for it."""
-        value: float | None = self._pending_or(
-            self.entity_description.value_fn(self.coordinator.data)
-        )
+        value: float | None = self._value
         return value
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the value (whole numbers, as the camera takes them)."""
-        await self._async_write(
-            self.entity_description.setting, round(value), round(value)
-        )
+        await self._async_write(round(value), round(value))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
@@ -12,17 +11,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.coerce import as_int
 from .coordinator import X5ConfigEntry, X5State
-from .entity import Setting, X5SettingEntity
+from .entity import Setting, X5SettingDescription, X5SettingEntity
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class X5SelectEntityDescription(SelectEntityDescription):
+class X5SelectEntityDescription(SelectEntityDescription, X5SettingDescription):
     """A select over one enumerated setting (option i is the camera's value i)."""
-
-    setting: Setting
-    value_fn: Callable[[X5State], str | None]
 
 
 def _select(
@@ -82,12 +78,10 @@ class X5Select(X5SettingEntity, SelectEntity):
     @property
     def current_option(self) -> str | None:
         """The camera's option (unknown until read), or the change waiting for it."""
-        value: str | None = self._pending_or(
-            self.entity_description.value_fn(self.coordinator.data)
-        )
+        value: str | None = self._value
         return value
 
     async def async_select_option(self, option: str) -> None:
         """Write the option's index, as the camera numbers them."""
         index = self.entity_description.options.index(option)  # type: ignore[union-attr]
-        await self._async_write(self.entity_description.setting, index, option)
+        await self._async_write(index, option)

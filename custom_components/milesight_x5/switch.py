@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,18 +10,15 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import X5ConfigEntry, X5State
-from .entity import Setting, X5SettingEntity, flag
+from .coordinator import X5ConfigEntry
+from .entity import Setting, X5SettingDescription, X5SettingEntity, flag
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class X5SwitchEntityDescription(SwitchEntityDescription):
+class X5SwitchEntityDescription(SwitchEntityDescription, X5SettingDescription):
     """A switch over one 0/1 setting."""
-
-    setting: Setting
-    value_fn: Callable[[X5State], bool | None]
 
 
 def _switch(
@@ -84,15 +80,13 @@ class X5Switch(X5SettingEntity, SwitchEntity):
     @property
     def is_on(self) -> bool | None:
         """The camera's value (unknown until read), or the change waiting for it."""
-        value: bool | None = self._pending_or(
-            self.entity_description.value_fn(self.coordinator.data)
-        )
+        value: bool | None = self._value
         return value
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch the setting on (queued while the camera sleeps)."""
-        await self._async_write(self.entity_description.setting, 1, True)
+        await self._async_write(1, True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch the setting off (queued while the camera sleeps)."""
-        await self._async_write(self.entity_description.setting, 0, False)
+        await self._async_write(0, False)
