@@ -28,3 +28,15 @@ def payload(name: str, mac: str | None = None, **values: Any) -> str:
         message["values"]["devMac"] = mac
     message["values"].update(values)
     return json.dumps(message)
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment for a child process, without coverage's subprocess hooks
+    (the child's measurements would not combine with the test run's)."""
+    import os
+
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COV_CORE")
+    }

@@ -14,7 +14,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -272,3 +272,24 @@ async def test_broker_down_is_a_clear_error(
     ):
         await _turn_on(hass, NOISE)
     assert err.value.translation_key == "cannot_connect"
+
+
+async def test_set_is_read_back_and_firmware_shown_on_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """After a set.*, the camera's setting is read back; the device shows its firmware."""
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    device = device_registry.async_get_device(identifiers={("milesight_x5", MAC)})
+    assert device is not None
+    assert device.sw_version == "V_31.1.0.3"
+    fake_camera.requests.clear()
+    await _turn_on(hass, NOISE)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [r["api"] for r in fake_camera.requests] == [
+        "set.capture.info",
+        "get.capture.info",
+    ]

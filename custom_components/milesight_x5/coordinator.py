@@ -16,7 +16,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import STORAGE_DIR, Store
@@ -42,7 +42,7 @@ from .api import (
     parse_snapshot,
     sniff_mime,
 )
-from .api.coerce import as_int
+from .api.coerce import as_int, as_str
 from .api.http_client import FACTORY_USERNAME, X5HttpClient
 from .api.mqtt_client import X5MqttClient
 from .const import (
@@ -475,7 +475,12 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             if command.is_read or command.name == "upgrade.check":
                 self._store_settings(command.name, result)
             elif command.name.startswith("set.") and data:
-                self._confirm_set("get." + command.name.removeprefix("set."), data)
+                get_name = "get." + command.name.removeprefix("set.")
+                self._confirm_set(get_name, data)
+                # The camera may adjust what it was given: read the setting back.
+                self.config_entry.async_create_background_task(
+                    self.hass, self._async_read_back(get_name), f"{DOMAIN} {get_name}"
+                )
         self.async_update_listeners()
         return result  # type: ignore[no-any-return]
 
@@ -496,12 +501,33 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             _deep_merge(self.data.settings[get_name], data)
             self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
 
+    async def _async_read_back(self, get_name: str) -> None:
+        try:
+            await self.async_command(get_name)
+        except X5Error as err:
+            _LOGGER.debug("Reading back %s from %s failed: %s", get_name, self.mac, err)
+
     def _store_settings(self, name: str, data: dict[str, Any]) -> None:
         self.data.settings[name] = data
         self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
         if name == "get.capture.info":
             self._check_topics(data)
             self._schedule_watchdog()
+        elif name == "get.login.info":
+            self._update_firmware_version()
+
+    def _update_firmware_version(self) -> None:
+        """Show the camera's firmware on its device (``get.login.info`` software)."""
+        version = self.firmware_version
+        registry = dr.async_get(self.hass)
+        device = registry.async_get_device(identifiers={(DOMAIN, self.mac)})
+        if device is not None and version and device.sw_version != version:
+            registry.async_update_device(device.id, sw_version=version)
+
+    @property
+    def firmware_version(self) -> str | None:
+        """The firmware the camera reported, if it did."""
+        return as_str(self.data.settings.get("get.login.info", {}).get("software"))
 
     def _check_topics(self, capture: Mapping[str, Any]) -> None:
         """Raise a repair issue when the camera posts on other topics than configured."""

@@ -41,6 +41,7 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
             model=MODEL,
             name=coordinator.config_entry.title,
             serial_number=mac,
+            sw_version=coordinator.firmware_version,
         )
 
     async def _async_command(

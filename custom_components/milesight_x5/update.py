@@ -53,8 +53,7 @@ class X5Firmware(X5Entity, UpdateEntity):
     @property
     def installed_version(self) -> str | None:
         """The version the camera runs (``get.login.info`` software)."""
-        login = self.coordinator.data.settings.get("get.login.info", {})
-        return as_str(login.get("software"))
+        return self.coordinator.firmware_version
 
     @property
     def latest_version(self) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 import signal
 import socket
@@ -13,6 +12,8 @@ from typing import Any
 import urllib.request
 
 import pytest
+
+from tests.helpers import subprocess_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,12 +39,6 @@ def test_demo_headless(tmp_path: Path) -> None:
     """Within a bounded time both cameras' entities have real values (REST API)."""
     port = _free_port()
     started = time.monotonic()
-    # The demo's processes are not measured: coverage is the test process's business.
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("COV_CORE")
-    }
     demo = subprocess.Popen(
         [
             "bash",
@@ -56,7 +51,7 @@ def test_demo_headless(tmp_path: Path) -> None:
             "300",
         ],
         cwd=ROOT,
-        env=env,
+        env=subprocess_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

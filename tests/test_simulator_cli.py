@@ -1,0 +1,61 @@
+"""The simulator's command line: clear errors before anything runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import subprocess
+import sys
+
+import pytest
+
+from simulator.__main__ import parse_args
+
+from .helpers import subprocess_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_cameras_count_up_from_the_first_mac() -> None:
+    """--count N simulates N cameras with consecutive MACs."""
+    args = parse_args(
+        ["--broker", "127.0.0.1:1883", "--mac", "1c:c3:16:41:26:a2", "--count", "3"]
+    )
+    assert args.macs == ["1CC3164126A2", "1CC3164126A3", "1CC3164126A4"]
+    assert (args.host, args.port) == ("127.0.0.1", 1883)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--broker", "localhost"], "--broker must be HOST:PORT"),
+        (["--broker", "127.0.0.1:1883", "--mac", "zz"], "is not a MAC address"),
+    ],
+)
+def test_bad_arguments(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad arguments stop with a usage error that says what is wrong."""
+    with pytest.raises(SystemExit) as err:
+        parse_args(argv)
+    assert err.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("socket_enabled")
+def test_unreachable_broker(unused_tcp_port: int) -> None:
+    """Nothing listening: exit code 2 and a one-line reason, no traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "--broker", f"127.0.0.1:{unused_tcp_port}"],
+        cwd=ROOT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert (
+        f"cannot connect to the MQTT broker at 127.0.0.1:{unused_tcp_port}"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr
