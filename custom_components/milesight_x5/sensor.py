@@ -26,7 +26,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .api import Battery, Cellular, TriggerType
+from .api import Battery, Cellular, SensorReadings, TriggerType
 from .coordinator import X5ConfigEntry, X5State
 from .entity import X5Entity
 
@@ -91,14 +91,31 @@ def _cellular(
     return value
 
 
-def _laf(state: X5State) -> float | None:
-    hb = state.heartbeat
-    return hb.sensor.laf if hb is not None and hb.sensor is not None else None
+def _reading(
+    read: Callable[[SensorReadings], float | None],
+) -> Callable[[X5State], float | None]:
+    def value(state: X5State) -> float | None:
+        hb = state.heartbeat
+        return read(hb.sensor) if hb is not None and hb.sensor is not None else None
+
+    return value
 
 
-def _temperature(state: X5State) -> float | None:
-    hb = state.heartbeat
-    return hb.sensor.temperature if hb is not None and hb.sensor is not None else None
+def _millivolts(
+    key: str, read: Callable[[Battery], float | None]
+) -> X5SensorEntityDescription:
+    """A battery voltage, sent in mV, shown in V."""
+    return X5SensorEntityDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
+        suggested_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_battery(read),
+    )
 
 
 def _last_heartbeat(state: X5State) -> datetime | None:
@@ -123,17 +140,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=_battery(lambda b: b.soc),
     ),
-    X5SensorEntityDescription(
-        key="battery_voltage",
-        translation_key="battery_voltage",
-        device_class=SensorDeviceClass.VOLTAGE,
-        native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
-        suggested_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=2,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=DIAGNOSTIC,
-        value_fn=_battery(lambda b: b.voltage),
-    ),
+    _millivolts("battery_voltage", lambda b: b.voltage),
     X5SensorEntityDescription(
         key="battery_capacity",
         translation_key="battery_capacity",
@@ -159,31 +166,21 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         entity_category=DIAGNOSTIC,
         value_fn=_battery(lambda b: b.charge_current),
     ),
-    X5SensorEntityDescription(
-        key="charge_voltage",
-        translation_key="charge_voltage",
-        device_class=SensorDeviceClass.VOLTAGE,
-        native_unit_of_measurement=UnitOfElectricPotential.MILLIVOLT,
-        suggested_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=2,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=DIAGNOSTIC,
-        value_fn=_battery(lambda b: b.charge_voltage),
-    ),
+    _millivolts("charge_voltage", lambda b: b.charge_voltage),
     X5SensorEntityDescription(
         key="noise",
         translation_key="noise",
         device_class=SensorDeviceClass.SOUND_PRESSURE,
         native_unit_of_measurement=UnitOfSoundPressure.WEIGHTED_DECIBEL_A,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=_laf,
+        value_fn=_reading(lambda r: r.laf),
     ),
     X5SensorEntityDescription(
         key="temperature",
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=_temperature,
+        value_fn=_reading(lambda r: r.temperature),
     ),
     X5SensorEntityDescription(
         key="signal_strength",
