@@ -116,28 +116,23 @@ def write_config(config: Path, ha_port: int, broker_port: int) -> None:
     )
 
 
-def start_broker(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    """mosquitto when installed, else amqtt (pure Python, installed on demand)."""
+def start_broker(workdir: Path, port: int, kind: str) -> subprocess.Popen[bytes]:
+    """mosquitto when installed (or asked for), else amqtt from .venv-broker."""
     mosquitto = shutil.which("mosquitto") or (
         "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
     )
     log = (workdir / "broker.log").open("ab")
-    if mosquitto:
+    if mosquitto and kind != "amqtt":
         conf = workdir / "mosquitto.conf"
         conf.write_text(
             f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
         )
         print(f"broker: mosquitto on 127.0.0.1:{port}")
         return subprocess.Popen([mosquitto, "-c", str(conf)], stdout=log, stderr=log)
-    if subprocess.run(
-        [PYTHON, "-c", "import amqtt"], capture_output=True, check=False
-    ).returncode:
-        print("broker: mosquitto not found; installing amqtt")
-        subprocess.run(
-            [PYTHON, "-m", "uv", "pip", "install", "-q", "--python", PYTHON, "amqtt"]
-            if shutil.which("uv") or _has_uv()
-            else [PYTHON, "-m", "pip", "install", "-q", "amqtt"],
-            check=True,
+    amqtt = ROOT / ".venv-broker" / "bin" / "amqtt"
+    if not amqtt.exists():
+        raise SystemExit(
+            "no MQTT broker: install mosquitto, or run scripts/demo (installs amqtt)"
         )
     conf = workdir / "amqtt.yaml"
     conf.write_text(
@@ -145,20 +140,7 @@ def start_broker(workdir: Path, port: int) -> subprocess.Popen[bytes]:
         "auth:\n  allow-anonymous: true\n"
     )
     print(f"broker: amqtt on 127.0.0.1:{port}")
-    return subprocess.Popen(
-        [PYTHON, "-m", "amqtt.scripts.broker_script", "-c", str(conf)],
-        stdout=log,
-        stderr=log,
-    )
-
-
-def _has_uv() -> bool:
-    return (
-        subprocess.run(
-            [PYTHON, "-m", "uv", "--version"], capture_output=True, check=False
-        ).returncode
-        == 0
-    )
+    return subprocess.Popen([str(amqtt), "-c", str(conf)], stdout=log, stderr=log)
 
 
 def wait_port(port: int, limit: float) -> None:
@@ -260,6 +242,12 @@ def main() -> int:
     parser.add_argument(
         "--interval", type=float, default=60, help="camera wake-up interval"
     )
+    parser.add_argument(
+        "--broker",
+        choices=["auto", "amqtt"],
+        default="auto",
+        help="amqtt: skip mosquitto",
+    )
     args = parser.parse_args()
 
     started = time.monotonic()
@@ -270,7 +258,7 @@ def main() -> int:
     write_config(config, args.port, broker_port)
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        processes.append(start_broker(workdir, broker_port))
+        processes.append(start_broker(workdir, broker_port, args.broker))
         wait_port(broker_port, 15)
         ha_log = (workdir / "home-assistant.log").open("ab")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
