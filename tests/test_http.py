@@ -320,3 +320,21 @@ async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) ->
         CONF_WAKE_TIMEOUT: 300,
         CONF_ANSWER_TIMEOUT: 20,
     }
+
+
+async def test_snapshot_over_http_shows_the_picture(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """cmd.snapshot over HTTP answers with the picture: the image entity shows it."""
+    entry = await _setup(hass, make_entry(**http_camera.http_data()))
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": "button.garden_camera_snapshot_now"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert http_camera.requests[-1][:3] == ("GET", "/live/snapshot", "cmd.snapshot")
+    assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "manual"
+    assert hass.states.get("image.garden_camera_snapshot").state != "unknown"
+    assert entry.runtime_data.data.snapshot.image.startswith((b"\xff\xd8", b"\x89PNG"))

@@ -290,11 +290,20 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         self.data.alarm = alarm
         self.data.raw[MessageKind.ALARM] = message
 
-    async def _async_on_snapshot(self, message: dict[str, Any], size: int) -> None:
+    async def _async_on_snapshot(
+        self, message: dict[str, Any], size: int, image: bytes | None = None
+    ) -> None:
         if size > LARGE_PAYLOAD_BYTES:
             snapshot = await self.hass.async_add_executor_job(parse_snapshot, message)
         else:
             snapshot = parse_snapshot(message)
+        if image is not None:
+            snapshot = replace(
+                snapshot,
+                image=image,
+                mime_type=sniff_mime(image),
+                capture_time=snapshot.timestamp,
+            )
         self._log_invalid(MessageKind.SNAPSHOT, snapshot.invalid_fields)
         previous = self.data.snapshot
         if (
@@ -471,6 +480,17 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         """Send a catalogue command (waking the camera if needed); return its answer."""
         command = get_command(name)
         result = await self._async_send(command, data)
+        if command.name == "cmd.snapshot" and isinstance(result, bytes) and result:
+            # Over HTTP the picture comes back in the answer: show it like an uplink.
+            await self._async_on_snapshot(
+                {
+                    "ts": int(dt_util.utcnow().timestamp() * 1000),
+                    "values": {"devMac": self.mac, "snapType": "Manual"},
+                },
+                0,
+                image=result,
+            )
+            self._mark_seen()
         if isinstance(result, dict):
             if command.is_read or command.name == "upgrade.check":
                 self._store_settings(command.name, result)
