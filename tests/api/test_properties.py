@@ -60,7 +60,7 @@ def _parse_all(payload: Any) -> None:
             pass
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values)
 def test_arbitrary_json_only_raises_our_error(value: Any) -> None:
     """Any JSON document, as text or bytes: a model or InvalidPayloadError, nothing else."""
@@ -69,7 +69,7 @@ def test_arbitrary_json_only_raises_our_error(value: Any) -> None:
     _parse_all(text.encode())
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messages)
 def test_guide_fields_with_random_types(message: dict[str, Any]) -> None:
     """The guide's field names with random types: total, and a valid MAC always parses."""
@@ -83,6 +83,7 @@ def test_guide_fields_with_random_types(message: dict[str, Any]) -> None:
         assert parse_alarm(message).mac == "5CC5638AE729"
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes(payload: bytes) -> None:
     """Random bytes: never anything but our error."""
