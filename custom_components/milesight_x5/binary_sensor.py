@@ -28,15 +28,14 @@ class X5BinarySensorEntityDescription(BinarySensorEntityDescription):
 
 
 def _charging(state: X5State) -> bool | None:
-    hb = state.heartbeat
-    return hb.battery.charging if hb is not None and hb.battery is not None else None
+    return state.battery.charging if state.battery is not None else None
 
 
 def _power_good(state: X5State) -> bool | None:
-    hb = state.heartbeat
-    if hb is None or hb.battery is None or hb.battery.power_good is None:
+    battery = state.battery
+    if battery is None or battery.power_good is None:
         return None
-    return hb.battery.power_good != 0
+    return battery.power_good != 0
 
 
 BINARY_SENSORS: tuple[X5BinarySensorEntityDescription, ...] = (

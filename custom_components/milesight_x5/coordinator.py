@@ -26,11 +26,14 @@ from homeassistant.util import dt as dt_util
 from .api import (
     Alarm,
     AuthenticationError,
+    Battery,
     CameraAsleepError,
+    Cellular,
     Command,
     CommandTimeoutError,
     Heartbeat,
     InvalidPayloadError,
+    SensorReadings,
     Snapshot,
     UnknownCommandError,
     X5ConnectionError,
@@ -93,6 +96,21 @@ class X5State:
     raw: dict[str, dict[str, Any]] = field(
         default_factory=dict
     )  # last payload per kind
+
+    @property
+    def battery(self) -> Battery | None:
+        """The last heartbeat's battery section."""
+        return self.heartbeat.battery if self.heartbeat is not None else None
+
+    @property
+    def cellular(self) -> Cellular | None:
+        """The last heartbeat's cellular section."""
+        return self.heartbeat.cellular if self.heartbeat is not None else None
+
+    @property
+    def sensor(self) -> SensorReadings | None:
+        """The last heartbeat's sensor section."""
+        return self.heartbeat.sensor if self.heartbeat is not None else None
 
 
 def http_client(hass: HomeAssistant, data: Mapping[str, Any]) -> X5HttpClient | None:

@@ -71,34 +71,32 @@ class X5SensorEntityDescription(SensorEntityDescription):
     value_fn: Callable[[X5State], StateType | datetime]
 
 
+def _part[S, T](
+    section: Callable[[X5State], S | None], read: Callable[[S], T]
+) -> Callable[[X5State], T | None]:
+    """Read a field of one heartbeat section; None while the camera has not sent it."""
+
+    def value(state: X5State) -> T | None:
+        part = section(state)
+        return None if part is None else read(part)
+
+    return value
+
+
 def _battery(
     read: Callable[[Battery], float | None],
 ) -> Callable[[X5State], float | None]:
-    def value(state: X5State) -> float | None:
-        hb = state.heartbeat
-        return read(hb.battery) if hb is not None and hb.battery is not None else None
-
-    return value
+    return _part(lambda state: state.battery, read)
 
 
-def _cellular(
-    read: Callable[[Cellular], StateType],
-) -> Callable[[X5State], StateType]:
-    def value(state: X5State) -> StateType:
-        hb = state.heartbeat
-        return read(hb.cellular) if hb is not None and hb.cellular is not None else None
-
-    return value
+def _cellular(read: Callable[[Cellular], StateType]) -> Callable[[X5State], StateType]:
+    return _part(lambda state: state.cellular, read)
 
 
 def _reading(
     read: Callable[[SensorReadings], float | None],
 ) -> Callable[[X5State], float | None]:
-    def value(state: X5State) -> float | None:
-        hb = state.heartbeat
-        return read(hb.sensor) if hb is not None and hb.sensor is not None else None
-
-    return value
+    return _part(lambda state: state.sensor, read)
 
 
 def _millivolts(
