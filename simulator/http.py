@@ -19,14 +19,21 @@ HTTP_ONLY = {"/api/upgrade/reset": "upgrade.reset", "/upload/image": "upload.ima
 QUERY_APIS = {"storage.search", "storage.export"}
 
 
-def guide_routes() -> list[tuple[str, str, str]]:
-    """(HTTP method, path, api) of every command of the guide."""
-    routes = []
+def guide_commands() -> list[tuple[str, str, str]]:
+    """(path, HTTP method, MQTT api or "") of every command, as the guide lists them."""
+    rows = []
     for line in GUIDE_COMMANDS.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             path, method, api = [*line.split("\t"), ""][:3]
-            routes.append((method, path, api.strip() or HTTP_ONLY[path]))
-    return routes
+            rows.append((path, method, api.strip()))
+    return rows
+
+
+def guide_routes() -> list[tuple[str, str, str]]:
+    """(HTTP method, path, api) of every command of the guide, HTTP-only ones named."""
+    return [
+        (method, path, api or HTTP_ONLY[path]) for path, method, api in guide_commands()
+    ]
 
 
 def _authorized(request: web.Request, username: str, password: str) -> bool:

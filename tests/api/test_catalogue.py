@@ -14,21 +14,11 @@ from custom_components.milesight_x5.api import (
     encode_mqtt_request,
     get_command,
 )
-from simulator.http import GUIDE_COMMANDS
+from simulator.http import guide_commands
 from tests.helpers import load_fixture_json
 
-
-def _guide_rows() -> list[tuple[str, str, str]]:
-    """The guide's commands as transcribed from its "Basic Information" blocks."""
-    rows = []
-    for line in GUIDE_COMMANDS.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            path, method, api = [*line.split("\t"), ""][:3]
-            rows.append((path, method, api.strip()))
-    return rows
-
-
-GUIDE = _guide_rows()
+# The guide's commands as transcribed from its "Basic Information" blocks.
+GUIDE = guide_commands()
 
 
 def test_guide_lists_fifty_commands() -> None:
