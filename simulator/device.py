@@ -140,6 +140,12 @@ class SimulatedCamera:
         return self._command(api, data or {})
 
     def _live(self, topic: str) -> dict[str, Any] | None:
+        if topic == "login.info":  # the firmware it runs, after upgrade.online too
+            return {
+                "company": "Milesight", "software": self.firmware, "oemTitle": "", "oem": 0,
+            }  # fmt: skip
+        if topic == "sensor.status":
+            return {"LAF": self.laf, "temperature": f"{self.temperature:g}"}
         if topic == "cellular.status":
             return {
                 "isp": "SIM", "connectStatus": "1", "simStatus": "2", "signalStrength": -71,

@@ -91,15 +91,10 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
     "mip.info": {"autoProvision": 0, "takeOverPlatform": 0, "dataReportTakeover": 0},
 }  # fmt: skip
 
+# Fixed answers. What follows the camera's state (``get.login.info`` software, the
+# sensors) is answered by SimulatedCamera itself.
 READ_ONLY: dict[str, dict[str, Any]] = {
-    "login.info": {
-        "company": "Milesight",
-        "software": "V_31.1.0.3",
-        "oemTitle": "",
-        "oem": 0,
-    },
     "ir.value": {"sensorValue": 42},
-    "sensor.status": {"LAF": 61, "temperature": "32"},
 }
 
 OK = {"code": 0, "result": "OK"}

@@ -1,0 +1,110 @@
+"""The simulated camera's switchable behaviours, on the pure model (no broker).
+
+Each switch models one sentence of the vendor guide (or of docs/NOTES) that makes
+the camera inconvenient; these tests pin what the simulator does with it on and off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from simulator import SimulatedCamera
+
+MAC = "1CC3164126A2"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Override the package-wide fixture: the model needs no Home Assistant."""
+
+
+def request(api: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A request as the integration sends it on the configure request topic."""
+    message: dict[str, Any] = {"api": api, "devMac": MAC}
+    if data is not None:
+        message["data"] = data
+    return message
+
+
+def ask(
+    camera: SimulatedCamera, api: str, data: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The ``data`` of the camera's answer, or None when it does not answer."""
+    response = camera.respond(request(api, data))
+    return None if response is None else response["data"]
+
+
+# --- answers carry devName -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("api", "data"),
+    [
+        ("get.image.info", None),
+        ("set.image.info", {"brightness": 60}),
+        ("cmd.snapshot", None),
+        ("upgrade.check", None),
+    ],
+)
+def test_answers_carry_dev_name_and_mac(api: str, data: dict[str, Any] | None) -> None:
+    """As the guide's get and set examples: devName, devMac, api, data."""
+    camera = SimulatedCamera(MAC, name="Barn")
+    response = camera.respond(request(api, data))
+    assert response is not None
+    assert list(response) == ["devName", "devMac", "api", "data"]
+    assert (response["devName"], response["devMac"], response["api"]) == (
+        "Barn",
+        MAC,
+        api,
+    )
+
+
+def test_other_mac_gets_no_answer() -> None:
+    """Cameras share topics: a request for another MAC is not for this one."""
+    camera = SimulatedCamera(MAC)
+    assert camera.respond({"api": "get.image.info", "devMac": "5CC5638AE729"}) is None
+
+
+# --- upgrade.online installs what upgrade.check offers --------------------------------
+
+
+def test_upgrade_online_installs_the_offered_firmware() -> None:
+    """After upgrade.online the camera runs the new version and offers nothing more."""
+    camera = SimulatedCamera(MAC, firmware="V_31.1.0.3", latest_firmware="V_31.1.0.4")
+    assert ask(camera, "get.login.info")["software"] == "V_31.1.0.3"
+    offer = ask(camera, "upgrade.check")
+    assert (offer["updateState"], offer["softversion"]) == (1, "V_31.1.0.4")
+    assert ask(camera, "upgrade.online", {"url": offer["url"]}) == {
+        "code": 0,
+        "result": "OK",
+    }
+    assert ask(camera, "get.login.info") == {
+        "company": "Milesight",
+        "software": "V_31.1.0.4",
+        "oemTitle": "",
+        "oem": 0,
+    }
+    check = ask(camera, "upgrade.check")
+    assert (check["updateState"], check["softversion"], check["url"]) == (
+        0,
+        "V_31.1.0.4",
+        "",
+    )
+
+
+def test_login_info_follows_the_firmware_field() -> None:
+    """get.login.info is the camera's state, not a fixed copy."""
+    answer = ask(SimulatedCamera(MAC, firmware="V_32.1.0.2"), "get.login.info")
+    assert answer["software"] == "V_32.1.0.2"
+
+
+def test_sensor_status_follows_the_sensors() -> None:
+    """get.sensor.status reports the same LAF and temperature as the heartbeat."""
+    camera = SimulatedCamera(MAC, laf=48, temperature=21.5)
+    assert ask(camera, "get.sensor.status") == {"LAF": 48, "temperature": "21.5"}
+    assert camera.heartbeat()["values"]["sensor"] == {
+        "LAF": 48,
+        "temperature": "21.5",
+    }
