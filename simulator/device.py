@@ -106,16 +106,39 @@ class SimulatedCamera:
             "values": {"devName": self.name, "devMac": self.mac, "alarm": text},
         }
 
-    # --- remote configuration ----------------------------------------------------
+    # --- sleep and wake ---------------------------------------------------------------
 
     @property
     def can_wake(self) -> bool:
-        """Whether the wake topic wakes it (work mode 0 and wakeupByMQTT on)."""
+        """Whether the wake topic wakes it (work mode 0 and wakeupByMQTT on).
+
+        Guide, "Wake": in "Low Power Timed Capture" it "does not support wake up by
+        any way"; ``wakeupByMQTT`` 0 disables the MQTT wake-up.
+        """
         capture = self.settings["capture.info"]
         return (
             capture.get("workMode") == 0
             and self.settings["wakeup.info"].get("wakeupByMQTT") == 1
         )
+
+    def wake(self) -> dict[str, Any] | None:
+        """A message reached the wake topic: the heartbeat it sends, or None.
+
+        Guide: the heartbeat is sent "each time the camera wakes up", and the wake
+        topic wakes it "when the camera is in sleep mode": an awake camera (or one
+        that cannot be woken) sends nothing.
+        """
+        if self.awake or not self.can_wake:
+            return None
+        self.awake = True
+        return self.heartbeat()
+
+    def sleep(self) -> bool:
+        """The awake window is over: it sleeps (answers nothing). Whether it did."""
+        self.awake = False
+        return True
+
+    # --- remote configuration ----------------------------------------------------
 
     def answer(
         self, api: str, data: dict[str, Any] | None = None

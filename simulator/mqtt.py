@@ -134,12 +134,17 @@ class SimulatorHub:
             timer.start()
 
     def wake(self, mac: str) -> None:
-        """The camera wakes: heartbeat (and maybe a snapshot), then sleeps later."""
+        """The camera wakes by itself (its timer): heartbeat, maybe a snapshot."""
         camera = self.cameras[mac]
         camera.awake = True
+        self._woke(mac, camera.heartbeat())
+
+    def _woke(self, mac: str, heartbeat: dict[str, Any]) -> None:
+        """Publish what a wake-up sends; sleep after the awake window, wake again later."""
+        camera = self.cameras[mac]
         self.log.append(f"awake {mac}")
         self._wakes[mac] += 1
-        self.publish(self.topics.heartbeat, camera.heartbeat())
+        self.publish(self.topics.heartbeat, heartbeat)
         if self._wakes[mac] % self.snapshot_every == 1 or self.snapshot_every == 1:
             self.publish(self.topics.snapshot, camera.snapshot())
         self._schedule(f"sleep-{mac}", self.awake_window, lambda: self.sleep(mac))
@@ -147,8 +152,8 @@ class SimulatorHub:
 
     def sleep(self, mac: str) -> None:
         """The camera goes to sleep: it answers nothing until woken."""
-        self.cameras[mac].awake = False
-        self.log.append(f"sleep {mac}")
+        if self.cameras[mac].sleep():
+            self.log.append(f"sleep {mac}")
 
     def alarm(self, mac: str, text: str = "Low power") -> None:
         """The camera posts an alarm."""
@@ -161,8 +166,8 @@ class SimulatorHub:
             mac = msg.topic.removeprefix(WAKE_PREFIX)
             camera = self.cameras.get(mac)
             self.log.append(f"wake {mac}")
-            if camera is not None and camera.can_wake and not camera.awake:
-                self.wake(mac)
+            if camera is not None and (heartbeat := camera.wake()) is not None:
+                self._woke(mac, heartbeat)
             return
         try:
             request = json.loads(msg.payload)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from simulator import SimulatedCamera
+from simulator.settings import DEFAULT_SETTINGS
 
 MAC = "1CC3164126A2"
 
@@ -108,3 +109,44 @@ def test_sensor_status_follows_the_sensors() -> None:
         "LAF": 48,
         "temperature": "21.5",
     }
+
+
+# --- work mode and wake settings that cut the link -------------------------------------
+
+
+def test_low_power_mode_answers_nothing_and_cannot_be_woken() -> None:
+    """Guide: in "Low Power Timed Capture" no remote configuration and no wake-up."""
+    camera = SimulatedCamera(MAC)
+    assert ask(camera, "set.capture.info", {"workMode": 1}) is not None
+    assert not camera.can_wake
+    for api in ("get.image.info", "cmd.snapshot", "cmd.reboot", "set.image.info"):
+        assert camera.respond(request(api, {"brightness": 1})) is None
+    assert camera.take_uplinks() == []
+    assert camera.reboots == 0
+    camera.awake = False
+    assert camera.wake() is None
+    assert not camera.awake
+
+
+def test_wakeup_by_mqtt_off_cannot_be_woken() -> None:
+    """wakeupByMQTT 0: the wake topic does nothing; awake, it still answers."""
+    camera = SimulatedCamera(MAC)
+    assert ask(camera, "set.wakeup.info", {"wakeupByMQTT": 0}) is not None
+    assert not camera.can_wake
+    assert ask(camera, "get.image.info") is not None
+    camera.awake = False
+    assert camera.wake() is None
+    assert ask(camera, "get.image.info") is None
+
+
+def test_wake_reaches_a_sleeping_camera_only() -> None:
+    """Guide: a heartbeat "each time the camera wakes up" - not for an awake camera."""
+    camera = SimulatedCamera(MAC)
+    assert camera.wake() is None  # already awake: nothing happens
+    assert camera.sleep()
+    assert ask(camera, "get.image.info") is None
+    heartbeat = camera.wake()
+    assert heartbeat is not None
+    assert heartbeat["values"]["devMac"] == MAC
+    assert camera.awake
+    assert ask(camera, "get.image.info") == DEFAULT_SETTINGS["image.info"]

@@ -1,0 +1,135 @@
+"""The simulator's MQTT hub against a real mosquitto: what goes on the wire, and when."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+import json
+import threading
+import time
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+import pytest
+
+from simulator import SimulatedCamera
+from simulator.mqtt import WAKE_PREFIX, SimulatorHub, Topics
+
+from .conftest import Mosquitto
+
+MAC = "1CC3164126A2"
+TOPICS = Topics()
+
+pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Override the package-wide fixture: no Home Assistant here."""
+
+
+class Listener:
+    """A plain MQTT client on the camera topics: records what arrives, sends requests."""
+
+    def __init__(self, port: int) -> None:
+        self.messages: list[tuple[float, str, dict[str, Any]]] = []
+        self._changed = threading.Condition()
+        self._subscribed = threading.Event()
+        self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id="listener")
+        self.client.on_connect = lambda client, *_: client.subscribe(
+            [(TOPICS.heartbeat, 0), (TOPICS.snapshot, 0), (TOPICS.response, 0)]
+        )
+        self.client.on_subscribe = lambda *_: self._subscribed.set()
+        self.client.on_message = self._on_message
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        assert self._subscribed.wait(10), "listener not subscribed"
+
+    def _on_message(self, client: Any, userdata: Any, msg: paho.MQTTMessage) -> None:
+        with self._changed:
+            self.messages.append((time.monotonic(), msg.topic, json.loads(msg.payload)))
+            self._changed.notify_all()
+
+    def on(self, topic: str) -> list[dict[str, Any]]:
+        """The messages received on ``topic``, in order."""
+        with self._changed:
+            return [message for _, t, message in self.messages if t == topic]
+
+    def wait(
+        self, condition: Callable[[], bool], limit: float = 10.0, what: str = "it"
+    ) -> None:
+        """Block until ``condition`` holds (polled; messages wake it at once)."""
+        deadline = time.monotonic() + limit
+        with self._changed:
+            while not condition():
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"waited {limit} s for {what} in vain")
+                self._changed.wait(0.05)
+
+    def quiet(self, seconds: float) -> list[tuple[float, str, dict[str, Any]]]:
+        """What arrives during the next ``seconds``."""
+        start = len(self.messages)
+        time.sleep(seconds)
+        with self._changed:
+            return self.messages[start:]
+
+    def send(self, api: str, data: dict[str, Any] | None = None) -> None:
+        """A request on the configure request topic."""
+        message: dict[str, Any] = {"api": api, "devMac": MAC}
+        if data is not None:
+            message["data"] = data
+        self.client.publish(TOPICS.request, json.dumps(message)).wait_for_publish(5)
+
+    def wake(self, mac: str = MAC) -> None:
+        """Any payload on the wake topic."""
+        self.client.publish(WAKE_PREFIX + mac, "1").wait_for_publish(5)
+
+    def close(self) -> None:
+        """Disconnect and stop the network thread."""
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def listener(broker: Mosquitto) -> Generator[Listener]:
+    """A client listening on the broker before any camera starts."""
+    client = Listener(broker.port)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def start_hub(broker: Mosquitto) -> Generator[Callable[..., SimulatorHub]]:
+    """Start hubs on the broker; every one is stopped after the test."""
+    hubs: list[SimulatorHub] = []
+
+    def start(*cameras: SimulatedCamera, **options: Any) -> SimulatorHub:
+        hub = SimulatorHub(cameras, "127.0.0.1", broker.port, **options)
+        hubs.append(hub)
+        hub.start()
+        return hub
+
+    yield start
+    for hub in hubs:
+        hub.stop()
+
+
+def test_wake_topic_wakes_a_sleeping_camera_only(
+    listener: Listener, start_hub: Callable[..., SimulatorHub]
+) -> None:
+    """A wake reaching an awake camera sends nothing; a sleeping one sends a heartbeat."""
+    camera = SimulatedCamera(MAC)
+    hub = start_hub(camera, interval=3600, awake_window=1.0)
+    listener.wait(
+        lambda: len(listener.on(TOPICS.heartbeat)) == 1, what="boot heartbeat"
+    )
+    listener.wake()
+    assert not [m for m in listener.quiet(0.5) if m[1] == TOPICS.heartbeat]
+    listener.wait(lambda: not camera.awake, what="sleep")
+    listener.send("get.image.info")
+    assert not listener.quiet(0.5), "an asleep camera answered"
+    listener.wake()
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 2, what="heartbeat")
+    listener.send("get.image.info")
+    listener.wait(lambda: len(listener.on(TOPICS.response)) == 1, what="answer")
+    assert f"wake {MAC}" in hub.log
