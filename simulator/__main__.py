@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import Any
 
 from .device import SimulatedCamera
 from .mqtt import BrokerUnreachableError, SimulatorHub
@@ -37,6 +38,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="serve the HTTP API from this port (one per camera)",
     )
     parser.add_argument("--password", default="ms123456", help="HTTP password")
+    variants = parser.add_argument_group(
+        "camera behaviour (every camera of this process; defaults: the convenient one)"
+    )
+    variants.add_argument(
+        "--external-power",
+        action="store_true",
+        help="powered over USB-C: never sleeps, ignores wakes, heartbeat only every"
+        " --interval seconds, powerSupply 1",
+    )
     args = parser.parse_args(argv)
     host, _, port = args.broker.rpartition(":")
     if not host or not port.isdigit():
@@ -66,8 +76,13 @@ async def _serve_http(
     return runners
 
 
+def camera_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The SimulatedCamera switches the command line asks for."""
+    return {"external_power": args.external_power}
+
+
 async def _main(args: argparse.Namespace) -> int:
-    cameras = [SimulatedCamera(mac) for mac in args.macs]
+    cameras = [SimulatedCamera(mac, **camera_options(args)) for mac in args.macs]
     hub = SimulatorHub(
         cameras, args.host, args.port, interval=args.interval, awake_window=args.awake
     )

@@ -26,7 +26,19 @@ def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
 
 @dataclass
 class SimulatedCamera:
-    """One simulated camera: settings in memory, answers as the guide shows them."""
+    """One simulated camera: settings in memory, answers as the guide shows them.
+
+    The switches below make it behave as the guide says a camera may, inconvenient
+    parts included; each defaults to the simulator's original (convenient) behaviour.
+
+    ``external_power``: powered over USB-C. Guide, "Remote Configure Topic": "when the
+    firmware version is 3x.1.0.2 and later, the device will not go to sleep mode if
+    you power the device via Type-C port". It is always awake, so a wake changes
+    nothing and sends no heartbeat ("each time the camera wakes up" never happens
+    again); heartbeats come only at its heartbeat interval (the hub's timer).
+    ``get.device.status`` answers ``powerSupply`` 1 ("0: internal; 1: external") and
+    the heartbeat's ``battery.powerGoodStat`` is 1.
+    """
 
     mac: str
     name: str = DEVICE_NAME
@@ -43,6 +55,12 @@ class SimulatedCamera:
     snapshots_taken: int = 0
     pending_uplinks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     reboots: int = 0
+    external_power: bool = False
+
+    def __post_init__(self) -> None:
+        """A camera on external power is awake from the start and stays so."""
+        if self.external_power:
+            self.awake = True
 
     # --- uplinks ---------------------------------------------------------------
 
@@ -60,7 +78,7 @@ class SimulatedCamera:
                 "battery": {
                     "soc": self.battery, "capacity": 5682, "voltage": 4052, "healthy": 100,
                     "chargeCurrent": 0, "chargeStat": 0, "chargeVoltage": 10560,
-                    "powerGoodStat": 0,
+                    "powerGoodStat": int(self.external_power),
                 },
                 "gps": {"latitude": "24.62493", "longitude": "118.03077", "altitude": "59.8"},
                 "cellular": {
@@ -113,11 +131,13 @@ class SimulatedCamera:
         """Whether the wake topic wakes it (work mode 0 and wakeupByMQTT on).
 
         Guide, "Wake": in "Low Power Timed Capture" it "does not support wake up by
-        any way"; ``wakeupByMQTT`` 0 disables the MQTT wake-up.
+        any way"; ``wakeupByMQTT`` 0 disables the MQTT wake-up. On external power it
+        never sleeps, so there is nothing to wake: no heartbeat answers a wake.
         """
         capture = self.settings["capture.info"]
         return (
-            capture.get("workMode") == 0
+            not self.external_power
+            and capture.get("workMode") == 0
             and self.settings["wakeup.info"].get("wakeupByMQTT") == 1
         )
 
@@ -134,7 +154,12 @@ class SimulatedCamera:
         return self.heartbeat()
 
     def sleep(self) -> bool:
-        """The awake window is over: it sleeps (answers nothing). Whether it did."""
+        """The awake window is over: it sleeps (answers nothing). Whether it did.
+
+        On external power it never sleeps.
+        """
+        if self.external_power:
+            return False
         self.awake = False
         return True
 
@@ -180,7 +205,7 @@ class SimulatedCamera:
         if topic == "device.status":
             return {
                 "uptime": "2024-10-12 12:00:00", "batteryLevel": self.battery,
-                "batteryHealth": 100, "powerSupply": 0, "latitude": "24.62493",
+                "batteryHealth": 100, "powerSupply": int(self.external_power), "latitude": "24.62493",
                 "longtitude": "118.03077", "altitude": 59.8,
             }  # fmt: skip
         return None

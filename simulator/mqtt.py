@@ -40,7 +40,9 @@ class SimulatorHub:
     Each camera posts a heartbeat when it wakes, stays awake for ``awake_window``
     seconds (answering commands), then sleeps; every ``interval`` seconds it wakes
     by itself (heartbeat, and a snapshot every ``snapshot_every`` wakes). The wake
-    topic wakes it unless work mode 1 or ``wakeupByMQTT`` 0.
+    topic wakes it unless work mode 1 or ``wakeupByMQTT`` 0, and does nothing to an
+    awake camera. A camera on external power is never put to sleep: it only posts
+    its heartbeat every ``interval`` seconds (its heartbeat interval).
     """
 
     def __init__(
@@ -147,13 +149,20 @@ class SimulatorHub:
         self.publish(self.topics.heartbeat, heartbeat)
         if self._wakes[mac] % self.snapshot_every == 1 or self.snapshot_every == 1:
             self.publish(self.topics.snapshot, camera.snapshot())
-        self._schedule(f"sleep-{mac}", self.awake_window, lambda: self.sleep(mac))
+        self._stay_awake(mac)
         self._schedule(f"wake-{mac}", self.interval, lambda: self.wake(mac))
+
+    def _stay_awake(self, mac: str) -> None:
+        """Sleep ``awake_window`` seconds from now (never, on external power)."""
+        if not self.cameras[mac].external_power:
+            self._schedule(f"sleep-{mac}", self.awake_window, lambda: self.sleep(mac))
 
     def sleep(self, mac: str) -> None:
         """The camera goes to sleep: it answers nothing until woken."""
         if self.cameras[mac].sleep():
             self.log.append(f"sleep {mac}")
+        else:
+            self.log.append(f"stays awake {mac}")
 
     def alarm(self, mac: str, text: str = "Low power") -> None:
         """The camera posts an alarm."""
@@ -187,9 +196,7 @@ class SimulatorHub:
         if response is None:
             return
         # Each answer keeps the camera awake a little longer, as a real one would.
-        self._schedule(
-            f"sleep-{camera.mac}", self.awake_window, lambda: self.sleep(camera.mac)
-        )
+        self._stay_awake(camera.mac)
         self.publish(self.topics.response, response)
         for kind, uplink in camera.take_uplinks():
             self.publish(

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from simulator.__main__ import parse_args
+from simulator.__main__ import camera_options, parse_args
 
 from .helpers import subprocess_env
 
@@ -59,3 +59,15 @@ def test_unreachable_broker(unused_tcp_port: int) -> None:
         in result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def test_defaults_are_the_convenient_camera() -> None:
+    """No behaviour flag: cameras as before (battery, answers everything)."""
+    args = parse_args(["--broker", "127.0.0.1:1883"])
+    assert camera_options(args) == {"external_power": False}
+
+
+def test_external_power_flag() -> None:
+    """--external-power: a camera that never sleeps."""
+    args = parse_args(["--broker", "127.0.0.1:1883", "--external-power"])
+    assert camera_options(args)["external_power"] is True

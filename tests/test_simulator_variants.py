@@ -150,3 +150,31 @@ def test_wake_reaches_a_sleeping_camera_only() -> None:
     assert heartbeat["values"]["devMac"] == MAC
     assert camera.awake
     assert ask(camera, "get.image.info") == DEFAULT_SETTINGS["image.info"]
+
+
+# --- external_power: USB-C on firmware 3x.1.0.2+ never sleeps ------------------------
+
+
+def test_battery_camera_reports_internal_power() -> None:
+    """Default: on battery, powerSupply 0 and powerGoodStat 0, as the guide's sample."""
+    camera = SimulatedCamera(MAC)
+    assert ask(camera, "get.device.status")["powerSupply"] == 0
+    assert camera.heartbeat()["values"]["battery"]["powerGoodStat"] == 0
+
+
+def test_external_power_never_sleeps_and_ignores_wakes() -> None:
+    """Guide: "will not go to sleep mode if you power the device via Type-C port"."""
+    camera = SimulatedCamera(MAC, external_power=True, awake=False)
+    assert camera.awake
+    assert not camera.sleep()
+    assert camera.awake
+    assert not camera.can_wake
+    assert camera.wake() is None  # already awake: no heartbeat
+    assert ask(camera, "get.image.info") == DEFAULT_SETTINGS["image.info"]
+
+
+def test_external_power_reports_it() -> None:
+    """powerSupply 1 ("1: external") and the heartbeat's powerGoodStat 1."""
+    camera = SimulatedCamera(MAC, external_power=True)
+    assert ask(camera, "get.device.status")["powerSupply"] == 1
+    assert camera.heartbeat()["values"]["battery"]["powerGoodStat"] == 1

@@ -133,3 +133,24 @@ def test_wake_topic_wakes_a_sleeping_camera_only(
     listener.send("get.image.info")
     listener.wait(lambda: len(listener.on(TOPICS.response)) == 1, what="answer")
     assert f"wake {MAC}" in hub.log
+
+
+def test_external_power_heartbeat_only_at_its_interval(
+    listener: Listener, start_hub: Callable[..., SimulatorHub]
+) -> None:
+    """USB-C: never put to sleep, wakes do nothing, a heartbeat every interval."""
+    camera = SimulatedCamera(MAC, external_power=True)
+    hub = start_hub(camera, interval=1.5, awake_window=0.2)
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 1, what="heartbeat")
+    first = time.monotonic()
+    listener.wake()
+    listener.wake()
+    assert not [m for m in listener.quiet(0.8) if m[1] == TOPICS.heartbeat]
+    assert camera.awake
+    assert not any(line.startswith("sleep") for line in hub.log)
+    listener.send("get.device.status")
+    listener.wait(lambda: len(listener.on(TOPICS.response)) == 1, what="answer")
+    assert listener.on(TOPICS.response)[0]["data"]["powerSupply"] == 1
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 2, what="next one")
+    assert time.monotonic() - first > 1.0
+    assert camera.awake
