@@ -47,6 +47,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="powered over USB-C: never sleeps, ignores wakes, heartbeat only every"
         " --interval seconds, powerSupply 1",
     )
+    variants.add_argument(
+        "--snapshot-picture-only",
+        action="store_true",
+        help="cmd.snapshot gets no answer on the response topic, only the picture",
+    )
     args = parser.parse_args(argv)
     host, _, port = args.broker.rpartition(":")
     if not host or not port.isdigit():
@@ -78,7 +83,10 @@ async def _serve_http(
 
 def camera_options(args: argparse.Namespace) -> dict[str, Any]:
     """The SimulatedCamera switches the command line asks for."""
-    return {"external_power": args.external_power}
+    return {
+        "external_power": args.external_power,
+        "snapshot_answer": not args.snapshot_picture_only,
+    }
 
 
 async def _main(args: argparse.Namespace) -> int:

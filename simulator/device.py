@@ -38,6 +38,11 @@ class SimulatedCamera:
     again); heartbeats come only at its heartbeat interval (the hub's timer).
     ``get.device.status`` answers ``powerSupply`` 1 ("0: internal; 1: external") and
     the heartbeat's ``battery.powerGoodStat`` is 1.
+
+    ``snapshot_answer`` False: ``cmd.snapshot`` gets no answer on the response topic,
+    only the picture as a snapshot uplink. Guide, "Snapshot": its "Return Data" table
+    is empty, so nothing says an answer comes (NOTES: "Either one completes the
+    command").
     """
 
     mac: str
@@ -56,6 +61,7 @@ class SimulatedCamera:
     pending_uplinks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     reboots: int = 0
     external_power: bool = False
+    snapshot_answer: bool = True
 
     def __post_init__(self) -> None:
         """A camera on external power is awake from the start and stays so."""
@@ -213,7 +219,7 @@ class SimulatedCamera:
     def _command(self, api: str, data: dict[str, Any]) -> dict[str, Any] | None:
         if api == "cmd.snapshot":
             self.pending_uplinks.append(("snapshot", self.snapshot("Manual", "")))
-            return dict(OK)
+            return dict(OK) if self.snapshot_answer else None
         if api == "cmd.reboot":
             self.reboots += 1
             return dict(OK)

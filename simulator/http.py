@@ -75,8 +75,14 @@ def create_app(
                 data = body if isinstance(body, dict) else None
             app["requests"].append((request.method, request.path, api, data))
             if api == "cmd.snapshot":
+                # Over HTTP the picture is the answer (with or without snapshot_answer).
                 camera.answer(api)
-                _, uplink = camera.take_uplinks()[-1]
+                pictures = [
+                    u for kind, u in camera.take_uplinks() if kind == "snapshot"
+                ]
+                if not pictures:
+                    raise web.HTTPServiceUnavailable(text="no snapshot")
+                uplink = pictures[-1]
                 uri = uplink["values"]["image"]
                 return web.Response(
                     body=base64.b64decode(uri.split(",", 1)[1]),

@@ -190,15 +190,17 @@ class SimulatorHub:
         if camera is None:
             return
         response = camera.respond(request)
+        uplinks = camera.take_uplinks()
         self.log.append(
-            f"{request.get('api')} {camera.mac} {'answered' if response else 'ignored'}"
+            f"{request.get('api')} {camera.mac} {'answered' if response else 'no answer'}"
         )
-        if response is None:
+        if response is None and not uplinks:
             return
         # Each answer keeps the camera awake a little longer, as a real one would.
         self._stay_awake(camera.mac)
-        self.publish(self.topics.response, response)
-        for kind, uplink in camera.take_uplinks():
+        if response is not None:
+            self.publish(self.topics.response, response)
+        for kind, uplink in uplinks:
             self.publish(
                 self.topics.snapshot if kind == "snapshot" else self.topics.alarm,
                 uplink,

@@ -64,10 +64,19 @@ def test_unreachable_broker(unused_tcp_port: int) -> None:
 def test_defaults_are_the_convenient_camera() -> None:
     """No behaviour flag: cameras as before (battery, answers everything)."""
     args = parse_args(["--broker", "127.0.0.1:1883"])
-    assert camera_options(args) == {"external_power": False}
+    assert camera_options(args) == {
+        "external_power": False,
+        "snapshot_answer": True,
+    }
 
 
 def test_external_power_flag() -> None:
     """--external-power: a camera that never sleeps."""
     args = parse_args(["--broker", "127.0.0.1:1883", "--external-power"])
     assert camera_options(args)["external_power"] is True
+
+
+def test_snapshot_picture_only_flag() -> None:
+    """--snapshot-picture-only: cmd.snapshot gets no answer."""
+    args = parse_args(["--broker", "127.0.0.1:1883", "--snapshot-picture-only"])
+    assert camera_options(args)["snapshot_answer"] is False

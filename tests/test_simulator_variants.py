@@ -178,3 +178,35 @@ def test_external_power_reports_it() -> None:
     camera = SimulatedCamera(MAC, external_power=True)
     assert ask(camera, "get.device.status")["powerSupply"] == 1
     assert camera.heartbeat()["values"]["battery"]["powerGoodStat"] == 1
+
+
+# --- snapshot_answer: the guide documents no return data for cmd.snapshot -------------
+
+
+def test_snapshot_answered_and_picture_sent_by_default() -> None:
+    """Default: an OK on the response topic and the picture as a snapshot uplink."""
+    camera = SimulatedCamera(MAC)
+    assert ask(camera, "cmd.snapshot") == {"code": 0, "result": "OK"}
+    [(kind, uplink)] = camera.take_uplinks()
+    assert kind == "snapshot"
+    assert uplink["values"]["image"].startswith("data:image/")
+
+
+def test_snapshot_picture_only() -> None:
+    """snapshot_answer False: no answer at all, the picture alone tells it worked."""
+    camera = SimulatedCamera(MAC, snapshot_answer=False)
+    assert camera.respond(request("cmd.snapshot")) is None
+    [(kind, uplink)] = camera.take_uplinks()
+    assert kind == "snapshot"
+    assert uplink["values"]["devMac"] == MAC
+    assert uplink["values"]["snapType"] == "Manual"
+    assert camera.snapshots_taken == 1
+    # Other commands are still answered.
+    assert ask(camera, "get.image.info") is not None
+
+
+def test_snapshot_picture_only_asleep_sends_nothing() -> None:
+    """Asleep, not even the picture comes."""
+    camera = SimulatedCamera(MAC, snapshot_answer=False, awake=False)
+    assert camera.respond(request("cmd.snapshot")) is None
+    assert camera.take_uplinks() == []

@@ -154,3 +154,21 @@ def test_external_power_heartbeat_only_at_its_interval(
     listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 2, what="next one")
     assert time.monotonic() - first > 1.0
     assert camera.awake
+
+
+def test_snapshot_picture_only_on_the_wire(
+    listener: Listener, start_hub: Callable[..., SimulatorHub]
+) -> None:
+    """cmd.snapshot without an answer: the hub still publishes the picture."""
+    camera = SimulatedCamera(MAC, snapshot_answer=False)
+    start_hub(camera, interval=3600, awake_window=30, snapshot_every=1000)
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 1, what="heartbeat")
+    before = len(listener.on(TOPICS.snapshot))
+    listener.send("cmd.snapshot")
+    listener.wait(
+        lambda: len(listener.on(TOPICS.snapshot)) == before + 1, what="the picture"
+    )
+    assert listener.on(TOPICS.snapshot)[-1]["values"]["snapType"] == "Manual"
+    listener.send("get.image.info")
+    listener.wait(lambda: len(listener.on(TOPICS.response)) == 1, what="answer")
+    assert [r["api"] for r in listener.on(TOPICS.response)] == ["get.image.info"]
