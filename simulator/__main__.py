@@ -52,6 +52,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="cmd.snapshot gets no answer on the response topic, only the picture",
     )
+    variants.add_argument(
+        "--set-replaces",
+        action="store_true",
+        help="a set.* replaces each top-level object it carries (no deep merge)",
+    )
     args = parser.parse_args(argv)
     host, _, port = args.broker.rpartition(":")
     if not host or not port.isdigit():
@@ -86,6 +91,7 @@ def camera_options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "external_power": args.external_power,
         "snapshot_answer": not args.snapshot_picture_only,
+        "set_replaces_objects": args.set_replaces,
     }
 
 

@@ -43,6 +43,15 @@ class SimulatedCamera:
     only the picture as a snapshot uplink. Guide, "Snapshot": its "Return Data" table
     is empty, so nothing says an answer comes (NOTES: "Either one completes the
     command").
+
+    ``set_replaces_objects`` True: a ``set.*`` replaces every top-level object it
+    carries wholesale (scalars are set), so a lone nested fragment such as
+    ``{"triggerConfig": {"sensorConditions": {"lafDetect": 1}}}`` loses every other
+    field of ``triggerConfig`` and of ``sensorConditions``. The guide shows one set
+    example (a top-level scalar), says "send get command to enquire the settings
+    before sending configure commands", and marks nested fields Required (e.g.
+    ``sensorConditions`` ``Interval``); merge or replace is undocumented (NOTES,
+    "Remote configuration"). False: a deep merge, the forgiving reading.
     """
 
     mac: str
@@ -62,6 +71,7 @@ class SimulatedCamera:
     reboots: int = 0
     external_power: bool = False
     snapshot_answer: bool = True
+    set_replaces_objects: bool = False
 
     def __post_init__(self) -> None:
         """A camera on external power is awake from the start and stays so."""
@@ -187,7 +197,11 @@ class SimulatedCamera:
         if verb == "set" and topic in self.settings:
             changes = dict(data or {})
             push_now = changes.pop("pushNow", 0) if topic == "capture.info" else 0
-            _merge(self.settings[topic], changes)
+            if self.set_replaces_objects:
+                for key, value in changes.items():
+                    self.settings[topic][key] = copy.deepcopy(value)
+            else:
+                _merge(self.settings[topic], changes)
             if push_now:
                 self.pending_uplinks.append(("snapshot", self.snapshot("Manual", "")))
             return dict(OK)

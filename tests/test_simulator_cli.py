@@ -67,6 +67,7 @@ def test_defaults_are_the_convenient_camera() -> None:
     assert camera_options(args) == {
         "external_power": False,
         "snapshot_answer": True,
+        "set_replaces_objects": False,
     }
 
 
@@ -80,3 +81,9 @@ def test_snapshot_picture_only_flag() -> None:
     """--snapshot-picture-only: cmd.snapshot gets no answer."""
     args = parse_args(["--broker", "127.0.0.1:1883", "--snapshot-picture-only"])
     assert camera_options(args)["snapshot_answer"] is False
+
+
+def test_set_replaces_flag() -> None:
+    """--set-replaces: a set.* replaces the objects it carries."""
+    args = parse_args(["--broker", "127.0.0.1:1883", "--set-replaces"])
+    assert camera_options(args)["set_replaces_objects"] is True

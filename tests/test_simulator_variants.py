@@ -210,3 +210,55 @@ def test_snapshot_picture_only_asleep_sends_nothing() -> None:
     camera = SimulatedCamera(MAC, snapshot_answer=False, awake=False)
     assert camera.respond(request("cmd.snapshot")) is None
     assert camera.take_uplinks() == []
+
+
+# --- set_replaces_objects: merge or replace is undocumented --------------------------
+
+FRAGMENT = {"triggerConfig": {"sensorConditions": {"lafDetect": 1}}}
+
+
+def test_set_merges_a_nested_fragment_by_default() -> None:
+    """Default (deep merge): the fragment changes one leaf, the rest stays."""
+    camera = SimulatedCamera(MAC)
+    assert ask(camera, "set.capture.info", FRAGMENT) == {"code": 0, "result": "OK"}
+    trigger = ask(camera, "get.capture.info")["triggerConfig"]
+    expected = DEFAULT_SETTINGS["capture.info"]["triggerConfig"]
+    assert trigger["sensorConditions"] == {
+        **expected["sensorConditions"],
+        "lafDetect": 1,
+    }
+    assert trigger["sourceEnable"] == expected["sourceEnable"]
+
+
+def test_set_replaces_a_lone_nested_fragment_wholesale() -> None:
+    """set_replaces_objects: triggerConfig becomes exactly the fragment."""
+    camera = SimulatedCamera(MAC, set_replaces_objects=True)
+    assert ask(camera, "set.capture.info", FRAGMENT) == {"code": 0, "result": "OK"}
+    capture = ask(camera, "get.capture.info")
+    assert capture["triggerConfig"] == {"sensorConditions": {"lafDetect": 1}}
+    # The other top-level fields are untouched.
+    assert capture["workMode"] == 0
+    assert capture["snapshotTopic"] == "X5SensingCam/Snapshot"
+
+
+def test_set_replaces_whole_objects_and_scalars_as_sent() -> None:
+    """Read-modify-write of the changed branch keeps everything (the safe reading)."""
+    camera = SimulatedCamera(MAC, set_replaces_objects=True)
+    capture = ask(camera, "get.capture.info")
+    trigger = capture["triggerConfig"]
+    trigger["sensorConditions"]["lafDetect"] = 1
+    ask(camera, "set.capture.info", {"triggerConfig": trigger, "interval": 30})
+    after = ask(camera, "get.capture.info")
+    assert after["triggerConfig"] == trigger
+    assert after["interval"] == 30
+    assert after == {**capture, "triggerConfig": trigger, "interval": 30}
+
+
+def test_set_replaces_a_top_level_scalar_alone() -> None:
+    """The guide's own example (brightness alone) works either way."""
+    camera = SimulatedCamera(MAC, set_replaces_objects=True)
+    ask(camera, "set.image.info", {"brightness": 60})
+    assert ask(camera, "get.image.info") == {
+        **DEFAULT_SETTINGS["image.info"],
+        "brightness": 60,
+    }
