@@ -57,11 +57,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="a set.* replaces each top-level object it carries (no deep merge)",
     )
+    variants.add_argument(
+        "--reboot-silent",
+        action="store_true",
+        help="cmd.reboot gets no answer; silent --reboot-seconds, then a heartbeat",
+    )
+    variants.add_argument(
+        "--reboot-seconds",
+        type=float,
+        default=3.0,
+        help="how long a silent reboot lasts (default 3)",
+    )
     args = parser.parse_args(argv)
     host, _, port = args.broker.rpartition(":")
     if not host or not port.isdigit():
         parser.error("--broker must be HOST:PORT, for example 127.0.0.1:1883")
     args.host, args.port = host, int(port)
+    if args.reboot_seconds < 0:
+        parser.error("--reboot-seconds must not be negative")
     try:
         args.macs = _macs(args.mac, args.count)
     except ValueError:
@@ -70,7 +83,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def _serve_http(
-    cameras: list[SimulatedCamera], first_port: int, password: str
+    cameras: list[SimulatedCamera], first_port: int, password: str, hub: SimulatorHub
 ) -> list:
     from aiohttp import web
 
@@ -78,7 +91,9 @@ async def _serve_http(
 
     runners = []
     for offset, camera in enumerate(cameras):
-        runner = web.AppRunner(create_app(camera, password=password))
+        runner = web.AppRunner(
+            create_app(camera, password=password, on_reboot=hub.reboot_started)
+        )
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", first_port + offset).start()
         print(f"HTTP API of {camera.mac} on http://127.0.0.1:{first_port + offset}")
@@ -92,6 +107,8 @@ def camera_options(args: argparse.Namespace) -> dict[str, Any]:
         "external_power": args.external_power,
         "snapshot_answer": not args.snapshot_picture_only,
         "set_replaces_objects": args.set_replaces,
+        "reboot_answer": not args.reboot_silent,
+        "reboot_seconds": args.reboot_seconds,
     }
 
 
@@ -109,7 +126,7 @@ async def _main(args: argparse.Namespace) -> int:
         f"Simulating {len(cameras)} camera(s) {', '.join(args.macs)} on {args.broker}"
     )
     runners = (
-        await _serve_http(cameras, args.http_port, args.password)
+        await _serve_http(cameras, args.http_port, args.password, hub)
         if args.http_port
         else []
     )

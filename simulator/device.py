@@ -52,6 +52,16 @@ class SimulatedCamera:
     before sending configure commands", and marks nested fields Required (e.g.
     ``sensorConditions`` ``Interval``); merge or replace is undocumented (NOTES,
     "Remote configuration"). False: a deep merge, the forgiving reading.
+
+    ``reboot_answer`` False: ``cmd.reboot`` gets no answer (the camera restarts
+    before it publishes one; the guide lists ``code``/``result`` as Return Data but
+    NOTES counts ``cmd.reboot`` among the commands that "change the world each
+    time", so a lost answer must not make anyone send it again). It is then
+    ``rebooting``: it answers nothing and ignores wakes until the front end (the
+    hub, after ``reboot_seconds``) calls :meth:`end_reboot`, which wakes it with a
+    heartbeat ("each time the camera wakes up"). Without a hub nothing ends the
+    reboot: tests call :meth:`end_reboot` themselves. True: the original
+    behaviour, an OK and no interruption. ``reboots`` counts reboots either way.
     """
 
     mac: str
@@ -72,6 +82,9 @@ class SimulatedCamera:
     external_power: bool = False
     snapshot_answer: bool = True
     set_replaces_objects: bool = False
+    reboot_answer: bool = True
+    reboot_seconds: float = 3.0
+    rebooting: bool = False
 
     def __post_init__(self) -> None:
         """A camera on external power is awake from the start and stays so."""
@@ -149,10 +162,12 @@ class SimulatedCamera:
         Guide, "Wake": in "Low Power Timed Capture" it "does not support wake up by
         any way"; ``wakeupByMQTT`` 0 disables the MQTT wake-up. On external power it
         never sleeps, so there is nothing to wake: no heartbeat answers a wake.
+        While rebooting it hears nothing.
         """
         capture = self.settings["capture.info"]
         return (
             not self.external_power
+            and not self.rebooting
             and capture.get("workMode") == 0
             and self.settings["wakeup.info"].get("wakeupByMQTT") == 1
         )
@@ -172,12 +187,21 @@ class SimulatedCamera:
     def sleep(self) -> bool:
         """The awake window is over: it sleeps (answers nothing). Whether it did.
 
-        On external power it never sleeps.
+        On external power it never sleeps; rebooting, it is down already.
         """
-        if self.external_power:
+        if self.external_power or self.rebooting:
             return False
         self.awake = False
         return True
+
+    def end_reboot(self) -> dict[str, Any] | None:
+        """The reboot is over: it boots awake; the heartbeat it sends (None if it
+        was not rebooting)."""
+        if not self.rebooting:
+            return None
+        self.rebooting = False
+        self.awake = True
+        return self.heartbeat()
 
     # --- remote configuration ----------------------------------------------------
 
@@ -185,7 +209,11 @@ class SimulatedCamera:
         self, api: str, data: dict[str, Any] | None = None
     ) -> dict[str, Any] | None:
         """The ``data`` of the answer to ``api``, or None when the camera would not answer."""
-        if not self.awake or self.settings["capture.info"].get("workMode") != 0:
+        if (
+            self.rebooting
+            or not self.awake
+            or self.settings["capture.info"].get("workMode") != 0
+        ):
             return None
         verb, _, topic = api.partition(".")
         if verb == "get":
@@ -236,7 +264,10 @@ class SimulatedCamera:
             return dict(OK) if self.snapshot_answer else None
         if api == "cmd.reboot":
             self.reboots += 1
-            return dict(OK)
+            if self.reboot_answer:
+                return dict(OK)
+            self.rebooting, self.awake = True, False
+            return None
         if api in {"cmd.cellular", "cmd.reset", "cmd.sd.format"}:
             return dict(OK)
         if api == "cmd.httpptest":

@@ -48,9 +48,17 @@ def _authorized(request: web.Request, username: str, password: str) -> bool:
 
 
 def create_app(
-    camera: SimulatedCamera, username: str = "admin", password: str = "ms123456"
+    camera: SimulatedCamera,
+    username: str = "admin",
+    password: str = "ms123456",
+    on_reboot: Callable[[str], None] | None = None,
 ) -> web.Application:
-    """An aiohttp app serving one camera's HTTP API."""
+    """An aiohttp app serving one camera's HTTP API.
+
+    A ``cmd.reboot`` the camera does not answer (``reboot_answer`` False) drops the
+    connection, and ``on_reboot(mac)`` is called so that someone (the MQTT hub)
+    ends the reboot later.
+    """
     app = web.Application()
     app["requests"] = []
 
@@ -61,7 +69,9 @@ def create_app(
                     headers={"WWW-Authenticate": 'Basic realm="X5"'}
                 )
             if not camera.awake:
-                raise web.HTTPServiceUnavailable(text="asleep")
+                raise web.HTTPServiceUnavailable(
+                    text="rebooting" if camera.rebooting else "asleep"
+                )
             data: dict[str, Any] | None = None
             if api in QUERY_APIS or request.method == "GET":
                 data = dict(request.query) or None
@@ -91,6 +101,12 @@ def create_app(
             if api in {"upgrade.reset", "upload.image"}:
                 return web.json_response({"code": 0, "result": "OK"})
             answer = camera.answer(api, data)
+            if answer is None and camera.rebooting:  # down before it answered
+                if on_reboot is not None:
+                    on_reboot(camera.mac)
+                if request.transport is not None:
+                    request.transport.close()
+                raise web.HTTPServiceUnavailable(text="rebooting")
             if answer is None:
                 raise web.HTTPNotFound(text=f"{api} not simulated")
             return web.json_response(answer)

@@ -42,7 +42,9 @@ class SimulatorHub:
     by itself (heartbeat, and a snapshot every ``snapshot_every`` wakes). The wake
     topic wakes it unless work mode 1 or ``wakeupByMQTT`` 0, and does nothing to an
     awake camera. A camera on external power is never put to sleep: it only posts
-    its heartbeat every ``interval`` seconds (its heartbeat interval).
+    its heartbeat every ``interval`` seconds (its heartbeat interval). A camera that
+    went down on ``cmd.reboot`` (``reboot_answer`` False) is silent for its
+    ``reboot_seconds``, then wakes with a heartbeat.
     """
 
     def __init__(
@@ -135,9 +137,17 @@ class SimulatorHub:
             self._timers[key] = timer
             timer.start()
 
+    def _cancel(self, key: str) -> None:
+        with self._lock:
+            if (timer := self._timers.pop(key, None)) is not None:
+                timer.cancel()
+
     def wake(self, mac: str) -> None:
         """The camera wakes by itself (its timer): heartbeat, maybe a snapshot."""
         camera = self.cameras[mac]
+        if camera.rebooting:
+            self.log.append(f"rebooting {mac}")
+            return
         camera.awake = True
         self._woke(mac, camera.heartbeat())
 
@@ -164,6 +174,28 @@ class SimulatorHub:
         else:
             self.log.append(f"stays awake {mac}")
 
+    def reboot_started(self, mac: str) -> None:
+        """The camera went down to reboot: silent ``reboot_seconds``, then it wakes.
+
+        Called by the hub for ``cmd.reboot`` over MQTT, and by the HTTP front end
+        (``create_app(on_reboot=...)``) for one over HTTP.
+        """
+        camera = self.cameras[mac]
+        self.log.append(f"reboot {mac}")
+        self._cancel(f"sleep-{mac}")
+        self._cancel(f"wake-{mac}")
+        self._schedule(
+            f"reboot-{mac}", camera.reboot_seconds, lambda: self._end_reboot(mac)
+        )
+
+    def _end_reboot(self, mac: str) -> None:
+        if (heartbeat := self.cameras[mac].end_reboot()) is None:
+            return
+        self.log.append(f"booted {mac}")
+        self.publish(self.topics.heartbeat, heartbeat)
+        self._stay_awake(mac)
+        self._schedule(f"wake-{mac}", self.interval, lambda: self.wake(mac))
+
     def alarm(self, mac: str, text: str = "Low power") -> None:
         """The camera posts an alarm."""
         self.publish(self.topics.alarm, self.cameras[mac].alarm(text))
@@ -189,8 +221,11 @@ class SimulatorHub:
         )
         if camera is None:
             return
+        was_rebooting = camera.rebooting
         response = camera.respond(request)
         uplinks = camera.take_uplinks()
+        if camera.rebooting and not was_rebooting:
+            self.reboot_started(camera.mac)
         self.log.append(
             f"{request.get('api')} {camera.mac} {'answered' if response else 'no answer'}"
         )

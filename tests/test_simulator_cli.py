@@ -29,6 +29,10 @@ def test_cameras_count_up_from_the_first_mac() -> None:
     [
         (["--broker", "localhost"], "--broker must be HOST:PORT"),
         (["--broker", "127.0.0.1:1883", "--mac", "zz"], "is not a MAC address"),
+        (
+            ["--broker", "127.0.0.1:1883", "--reboot-seconds", "-1"],
+            "--reboot-seconds must not be negative",
+        ),
     ],
 )
 def test_bad_arguments(
@@ -68,6 +72,8 @@ def test_defaults_are_the_convenient_camera() -> None:
         "external_power": False,
         "snapshot_answer": True,
         "set_replaces_objects": False,
+        "reboot_answer": True,
+        "reboot_seconds": 3.0,
     }
 
 
@@ -87,3 +93,12 @@ def test_set_replaces_flag() -> None:
     """--set-replaces: a set.* replaces the objects it carries."""
     args = parse_args(["--broker", "127.0.0.1:1883", "--set-replaces"])
     assert camera_options(args)["set_replaces_objects"] is True
+
+
+def test_reboot_silent_flags() -> None:
+    """--reboot-silent and --reboot-seconds: an unanswered reboot of that length."""
+    args = parse_args(
+        ["--broker", "127.0.0.1:1883", "--reboot-silent", "--reboot-seconds", "7.5"]
+    )
+    options = camera_options(args)
+    assert (options["reboot_answer"], options["reboot_seconds"]) == (False, 7.5)

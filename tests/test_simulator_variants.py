@@ -6,11 +6,16 @@ the camera inconvenient; these tests pin what the simulator does with it on and 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
+from aiohttp.test_utils import TestServer
 import pytest
 
 from simulator import SimulatedCamera
+from simulator.http import create_app
 from simulator.settings import DEFAULT_SETTINGS
 
 MAC = "1CC3164126A2"
@@ -262,3 +267,141 @@ def test_set_replaces_a_top_level_scalar_alone() -> None:
         **DEFAULT_SETTINGS["image.info"],
         "brightness": 60,
     }
+
+
+# --- reboot_answer: a camera that goes down before it answers ------------------------
+
+
+def test_reboot_answered_and_no_interruption_by_default() -> None:
+    """Default: an OK, counted, and the camera goes on answering."""
+    camera = SimulatedCamera(MAC)
+    assert ask(camera, "cmd.reboot") == {"code": 0, "result": "OK"}
+    assert camera.reboots == 1
+    assert not camera.rebooting
+    assert ask(camera, "get.image.info") is not None
+
+
+def test_silent_reboot_is_recorded_and_not_answered() -> None:
+    """reboot_answer False: no answer, counted, and silent until the reboot ends."""
+    camera = SimulatedCamera(MAC, reboot_answer=False)
+    assert camera.respond(request("cmd.reboot")) is None
+    assert camera.reboots == 1
+    assert camera.rebooting
+    assert not camera.awake
+    for api in ("get.image.info", "cmd.reboot", "cmd.snapshot"):
+        assert camera.respond(request(api)) is None
+    assert camera.reboots == 1  # a rebooting camera does not hear a second one
+    assert camera.take_uplinks() == []
+    assert not camera.can_wake
+    assert camera.wake() is None
+    assert not camera.sleep()
+
+
+def test_end_of_reboot_wakes_with_a_heartbeat() -> None:
+    """end_reboot: awake again, a heartbeat ("each time the camera wakes up")."""
+    camera = SimulatedCamera(MAC, reboot_answer=False, reboot_seconds=0.5)
+    assert camera.reboot_seconds == 0.5
+    assert camera.end_reboot() is None  # not rebooting: nothing happens
+    camera.respond(request("cmd.reboot"))
+    heartbeat = camera.end_reboot()
+    assert heartbeat is not None
+    assert heartbeat["values"]["devMac"] == MAC
+    assert camera.awake
+    assert not camera.rebooting
+    assert ask(camera, "get.image.info") is not None
+    assert camera.end_reboot() is None
+
+
+def test_external_power_camera_reboots_too() -> None:
+    """Down while rebooting even on USB-C; up and awake afterwards."""
+    camera = SimulatedCamera(MAC, reboot_answer=False, external_power=True)
+    assert camera.respond(request("cmd.reboot")) is None
+    assert ask(camera, "get.image.info") is None
+    assert camera.end_reboot() is not None
+    assert camera.awake
+    assert not camera.sleep()
+
+
+# --- the HTTP twin follows the same switches ----------------------------------------
+
+
+@pytest.fixture
+async def http_camera(
+    aiohttp_server: Callable[..., Awaitable[TestServer]], socket_enabled: None
+) -> Callable[..., Awaitable[tuple[SimulatedCamera, str, list[str]]]]:
+    """Serve a camera with these switches; (camera, base URL, reboots reported)."""
+
+    async def serve(**switches: Any) -> tuple[SimulatedCamera, str, list[str]]:
+        camera = SimulatedCamera(MAC, **switches)
+        reported: list[str] = []
+        server = await aiohttp_server(create_app(camera, on_reboot=reported.append))
+        return camera, f"http://{server.host}:{server.port}", reported
+
+    return serve
+
+
+AUTH = aiohttp.BasicAuth("admin", "ms123456")
+
+
+async def test_http_silent_reboot_drops_the_connection(
+    http_camera: Callable[..., Awaitable[tuple[SimulatedCamera, str, list[str]]]],
+) -> None:
+    """No answer over HTTP either: the connection closes without a byte."""
+    camera, base, reported = await http_camera(reboot_answer=False)
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"GET /api/cmd/reboot HTTP/1.1\r\nHost: camera\r\n"
+        b"Authorization: " + AUTH.encode().encode() + b"\r\n\r\n"
+    )
+    await writer.drain()
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    writer.close()
+    await writer.wait_closed()
+    assert (camera.reboots, camera.rebooting, reported) == (1, True, [MAC])
+
+
+async def test_http_while_rebooting_is_unavailable(
+    http_camera: Callable[..., Awaitable[tuple[SimulatedCamera, str, list[str]]]],
+) -> None:
+    """aiohttp re-sends a GET once when the connection drops (the guide makes
+    cmd.reboot a GET): the rebooting camera refuses it, then answers once up."""
+    camera, base, reported = await http_camera(reboot_answer=False)
+    async with aiohttp.ClientSession(auth=AUTH) as session:
+        async with session.get(f"{base}/api/cmd/reboot") as response:
+            assert response.status == 503
+            assert await response.text() == "rebooting"
+        assert (camera.reboots, reported) == (1, [MAC])
+        async with session.get(f"{base}/api/image") as response:
+            assert response.status == 503
+        camera.end_reboot()
+        async with session.get(f"{base}/api/image") as response:
+            assert response.status == 200
+
+
+async def test_http_snapshot_is_the_picture_even_without_mqtt_answer(
+    http_camera: Callable[..., Awaitable[tuple[SimulatedCamera, str, list[str]]]],
+) -> None:
+    """Over HTTP the picture is the answer, whatever snapshot_answer says."""
+    camera, base, _ = await http_camera(snapshot_answer=False)
+    async with (
+        aiohttp.ClientSession(auth=AUTH) as session,
+        session.get(f"{base}/live/snapshot") as response,
+    ):
+        assert response.status == 200
+        assert response.content_type.startswith("image/")
+        assert len(await response.read()) > 100
+    assert camera.take_uplinks() == []
+
+
+async def test_http_snapshot_in_low_power_mode_is_refused(
+    http_camera: Callable[..., Awaitable[tuple[SimulatedCamera, str, list[str]]]],
+) -> None:
+    """No picture to give (work mode 1 answers nothing): 503, not a crash."""
+    camera, base, _ = await http_camera()
+    camera.settings["capture.info"]["workMode"] = 1
+    async with (
+        aiohttp.ClientSession(auth=AUTH) as session,
+        session.get(f"{base}/live/snapshot") as response,
+    ):
+        assert response.status == 503

@@ -161,14 +161,54 @@ def test_snapshot_picture_only_on_the_wire(
 ) -> None:
     """cmd.snapshot without an answer: the hub still publishes the picture."""
     camera = SimulatedCamera(MAC, snapshot_answer=False)
-    start_hub(camera, interval=3600, awake_window=30, snapshot_every=1000)
-    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 1, what="heartbeat")
-    before = len(listener.on(TOPICS.snapshot))
+    start_hub(camera, interval=3600, awake_window=30)
+    listener.wait(lambda: len(listener.on(TOPICS.snapshot)) == 1, what="wake-up")
     listener.send("cmd.snapshot")
-    listener.wait(
-        lambda: len(listener.on(TOPICS.snapshot)) == before + 1, what="the picture"
-    )
+    listener.wait(lambda: len(listener.on(TOPICS.snapshot)) == 2, what="the picture")
     assert listener.on(TOPICS.snapshot)[-1]["values"]["snapType"] == "Manual"
     listener.send("get.image.info")
     listener.wait(lambda: len(listener.on(TOPICS.response)) == 1, what="answer")
     assert [r["api"] for r in listener.on(TOPICS.response)] == ["get.image.info"]
+
+
+def test_silent_reboot_then_heartbeat(
+    listener: Listener, start_hub: Callable[..., SimulatorHub]
+) -> None:
+    """cmd.reboot unanswered; no answer or wake-up while down; then a heartbeat."""
+    camera = SimulatedCamera(MAC, reboot_answer=False, reboot_seconds=1.5)
+    hub = start_hub(camera, interval=3600, awake_window=30)
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 1, what="heartbeat")
+    listener.send("cmd.reboot")
+    sent = time.monotonic()
+    listener.wait(lambda: camera.rebooting, what="the reboot")
+    listener.send("get.image.info")
+    listener.wake()
+    assert listener.quiet(0.7) == [], "a rebooting camera spoke"
+    listener.wait(
+        lambda: len(listener.on(TOPICS.heartbeat)) == 2, what="boot heartbeat"
+    )
+    assert time.monotonic() - sent >= 1.4
+    assert camera.reboots == 1
+    assert listener.on(TOPICS.response) == []
+    listener.send("get.image.info")
+    listener.wait(lambda: len(listener.on(TOPICS.response)) == 1, what="answer")
+    assert [line for line in hub.log if line.split()[0] in {"reboot", "booted"}] == [
+        f"reboot {MAC}",
+        f"booted {MAC}",
+    ]
+
+
+def test_answered_reboot_does_not_interrupt(
+    listener: Listener, start_hub: Callable[..., SimulatorHub]
+) -> None:
+    """Default: the OK arrives and the camera stays up."""
+    camera = SimulatedCamera(MAC)
+    start_hub(camera, interval=3600, awake_window=30)
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 1, what="heartbeat")
+    listener.send("cmd.reboot")
+    listener.send("get.image.info")
+    listener.wait(lambda: len(listener.on(TOPICS.response)) == 2, what="answers")
+    assert [r["api"] for r in listener.on(TOPICS.response)] == [
+        "cmd.reboot",
+        "get.image.info",
+    ]
