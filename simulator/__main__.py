@@ -9,7 +9,7 @@ import signal
 import sys
 from typing import Any
 
-from .device import SimulatedCamera
+from .device import SimulatedCamera, clock_1970_offset
 from .mqtt import BrokerUnreachableError, SimulatorHub
 
 
@@ -68,6 +68,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=3.0,
         help="how long a silent reboot lasts (default 3)",
     )
+    clock = variants.add_mutually_exclusive_group()
+    clock.add_argument(
+        "--clock-1970",
+        action="store_true",
+        help="the camera's clock starts at 1970-01-01 00:00:00 (no GPS, no manual time)",
+    )
+    clock.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds added to every time the camera sends (negative: behind)",
+    )
     args = parser.parse_args(argv)
     host, _, port = args.broker.rpartition(":")
     if not host or not port.isdigit():
@@ -109,6 +122,7 @@ def camera_options(args: argparse.Namespace) -> dict[str, Any]:
         "set_replaces_objects": args.set_replaces,
         "reboot_answer": not args.reboot_silent,
         "reboot_seconds": args.reboot_seconds,
+        "clock_offset": clock_1970_offset() if args.clock_1970 else args.clock_offset,
     }
 
 

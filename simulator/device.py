@@ -24,6 +24,12 @@ def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
             target[key] = copy.deepcopy(value)
 
 
+def clock_1970_offset(now: float | None = None) -> float:
+    """The ``clock_offset`` that makes the camera's clock read 1970-01-01 00:00:00
+    at ``now`` (default: this moment), as if it had lost its time at power-on."""
+    return -(time.time() if now is None else now)
+
+
 @dataclass
 class SimulatedCamera:
     """One simulated camera: settings in memory, answers as the guide shows them.
@@ -62,6 +68,13 @@ class SimulatedCamera:
     heartbeat ("each time the camera wakes up"). Without a hub nothing ends the
     reboot: tests call :meth:`end_reboot` themselves. True: the original
     behaviour, an OK and no interruption. ``reboots`` counts reboots either way.
+
+    ``clock_offset``: seconds added to every time the camera sends (``ts`` in ms,
+    a snapshot's ``time`` in s, the date in its SD ``file`` name). The guide's own
+    sample file name is ``CV197001011258387T.jpg`` and its search example starts at
+    ``1970-01-01+00:00:00``: the camera's clock comes from GPS or a manual setting
+    and can be plainly wrong. :func:`clock_1970_offset` gives an offset that sets
+    the clock to 1970-01-01 00:00:00 now.
     """
 
     mac: str
@@ -85,6 +98,7 @@ class SimulatedCamera:
     reboot_answer: bool = True
     reboot_seconds: float = 3.0
     rebooting: bool = False
+    clock_offset: float = 0.0
 
     def __post_init__(self) -> None:
         """A camera on external power is awake from the start and stays so."""
@@ -93,9 +107,12 @@ class SimulatedCamera:
 
     # --- uplinks ---------------------------------------------------------------
 
-    @staticmethod
-    def _ts() -> int:
-        return int(time.time() * 1000)
+    def clock(self) -> float:
+        """The camera's clock (seconds since the epoch): this machine's, offset."""
+        return time.time() + self.clock_offset
+
+    def _ts(self) -> int:
+        return int(self.clock() * 1000)
 
     def heartbeat(self) -> dict[str, Any]:
         """A heartbeat as the guide's sample (storage outside ``values``)."""
@@ -128,7 +145,7 @@ class SimulatedCamera:
     ) -> dict[str, Any]:
         """A snapshot with a real image as a data URI."""
         self.snapshots_taken += 1
-        now = int(time.time())
+        now = int(self.clock())
         image, mime = make_image(
             self.snapshots_taken * 37, time.strftime("%H:%M:%S", time.gmtime(now))
         )
@@ -315,4 +332,4 @@ class SimulatedCamera:
         return uplinks
 
 
-__all__ = ["DEFAULT_SETTINGS", "OK", "SimulatedCamera"]
+__all__ = ["DEFAULT_SETTINGS", "OK", "SimulatedCamera", "clock_1970_offset"]

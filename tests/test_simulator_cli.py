@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from simulator import SimulatedCamera
 from simulator.__main__ import camera_options, parse_args
 
 from .helpers import subprocess_env
@@ -32,6 +33,10 @@ def test_cameras_count_up_from_the_first_mac() -> None:
         (
             ["--broker", "127.0.0.1:1883", "--reboot-seconds", "-1"],
             "--reboot-seconds must not be negative",
+        ),
+        (
+            ["--broker", "127.0.0.1:1883", "--clock-1970", "--clock-offset", "5"],
+            "not allowed with argument",
         ),
     ],
 )
@@ -74,6 +79,7 @@ def test_defaults_are_the_convenient_camera() -> None:
         "set_replaces_objects": False,
         "reboot_answer": True,
         "reboot_seconds": 3.0,
+        "clock_offset": 0.0,
     }
 
 
@@ -102,3 +108,12 @@ def test_reboot_silent_flags() -> None:
     )
     options = camera_options(args)
     assert (options["reboot_answer"], options["reboot_seconds"]) == (False, 7.5)
+
+
+def test_clock_flags() -> None:
+    """--clock-offset shifts the camera's clock; --clock-1970 sets it to 1970."""
+    args = parse_args(["--broker", "127.0.0.1:1883", "--clock-offset", "-3600"])
+    assert camera_options(args)["clock_offset"] == -3600.0
+    args = parse_args(["--broker", "127.0.0.1:1883", "--clock-1970"])
+    camera = SimulatedCamera("1CC3164126A2", **camera_options(args))
+    assert 0 <= camera.clock() < 60

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import time
 from typing import Any
 
 import aiohttp
@@ -15,6 +16,7 @@ from aiohttp.test_utils import TestServer
 import pytest
 
 from simulator import SimulatedCamera
+from simulator.device import clock_1970_offset
 from simulator.http import create_app
 from simulator.settings import DEFAULT_SETTINGS
 
@@ -405,3 +407,42 @@ async def test_http_snapshot_in_low_power_mode_is_refused(
         session.get(f"{base}/live/snapshot") as response,
     ):
         assert response.status == 503
+
+
+# --- clock_offset: the camera's clock is its own claim ------------------------------
+
+
+def _times(camera: SimulatedCamera) -> dict[str, float]:
+    snapshot = camera.snapshot()["values"]
+    return {
+        "heartbeat ts": camera.heartbeat()["ts"] / 1000,
+        "alarm ts": camera.alarm()["ts"] / 1000,
+        "snapshot time": snapshot["time"],
+    }
+
+
+def test_default_clock_is_this_machines() -> None:
+    """Default: the times sent are now."""
+    now = time.time()
+    for what, sent in _times(SimulatedCamera(MAC)).items():
+        assert abs(sent - now) < 5, what
+
+
+def test_clock_offset_shifts_every_time_sent() -> None:
+    """An offset moves ts, snapshot time and the SD file name's date alike."""
+    camera = SimulatedCamera(MAC, clock_offset=-86_400 * 365)
+    expected = time.time() - 86_400 * 365
+    for what, sent in _times(camera).items():
+        assert abs(sent - expected) < 5, what
+    values = camera.snapshot()["values"]
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(values["time"]))
+    assert values["file"] == f"CV{stamp}T.jpg"
+
+
+def test_clock_1970_reads_the_guides_date() -> None:
+    """clock_1970_offset: 1970-01-01, as the guide's sample file name shows."""
+    camera = SimulatedCamera(MAC, clock_offset=clock_1970_offset())
+    for what, sent in _times(camera).items():
+        assert 0 <= sent < 60, what
+    assert camera.snapshot()["values"]["file"].startswith("CV19700101")
+    assert clock_1970_offset(1_700_000_000.0) == -1_700_000_000.0
