@@ -38,6 +38,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="serve the HTTP API from this port (one per camera)",
     )
     parser.add_argument("--password", default="ms123456", help="HTTP password")
+    parser.add_argument(
+        "--client-id",
+        help="MQTT client id (default: x5-simulator-<pid>-<random>, unique per process)",
+    )
     variants = parser.add_argument_group(
         "camera behaviour (every camera of this process; defaults: the convenient one)"
     )
@@ -129,7 +133,12 @@ def camera_options(args: argparse.Namespace) -> dict[str, Any]:
 async def _main(args: argparse.Namespace) -> int:
     cameras = [SimulatedCamera(mac, **camera_options(args)) for mac in args.macs]
     hub = SimulatorHub(
-        cameras, args.host, args.port, interval=args.interval, awake_window=args.awake
+        cameras,
+        args.host,
+        args.port,
+        interval=args.interval,
+        awake_window=args.awake,
+        client_id=args.client_id,
     )
     try:
         hub.start()
@@ -138,6 +147,7 @@ async def _main(args: argparse.Namespace) -> int:
         return 2
     print(
         f"Simulating {len(cameras)} camera(s) {', '.join(args.macs)} on {args.broker}"
+        f" as MQTT client {hub.client_id}"
     )
     runners = (
         await _serve_http(cameras, args.http_port, args.password, hub)

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 import json
 import logging
+import os
+import secrets
 import threading
 from typing import Any
 
@@ -28,6 +30,11 @@ class Topics:
     alarm: str = "X5SensingCam/Alarm"
     request: str = "X5SensingCam/ConfigureRequest"
     response: str = "X5SensingCam/ConfigureRespond"
+
+
+def new_client_id() -> str:
+    """A client id no other simulator uses: ``x5-simulator-<pid>-<random hex>``."""
+    return f"x5-simulator-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 class BrokerUnreachableError(RuntimeError):
@@ -57,15 +64,22 @@ class SimulatorHub:
         awake_window: float = 20.0,
         snapshot_every: int = 1,
         topics: Topics | None = None,
+        client_id: str | None = None,
     ) -> None:
-        """Prepare the cameras; nothing is sent before :meth:`start`."""
+        """Prepare the cameras; nothing is sent before :meth:`start`.
+
+        ``client_id`` defaults to one of this hub's own (see :func:`new_client_id`):
+        a broker drops a client when another connects with the same id, so two
+        simulator processes must not share one.
+        """
         self.cameras = {camera.mac: camera for camera in cameras}
         self.host, self.port = host, port
         self.interval, self.awake_window = interval, awake_window
         self.snapshot_every = max(1, snapshot_every)
         self.topics = topics or Topics()
+        self.client_id = client_id or new_client_id()
         self._client = paho.Client(
-            CallbackAPIVersion.VERSION2, client_id="x5-simulator"
+            CallbackAPIVersion.VERSION2, client_id=self.client_id
         )
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message

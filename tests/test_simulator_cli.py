@@ -117,3 +117,10 @@ def test_clock_flags() -> None:
     args = parse_args(["--broker", "127.0.0.1:1883", "--clock-1970"])
     camera = SimulatedCamera("1CC3164126A2", **camera_options(args))
     assert 0 <= camera.clock() < 60
+
+
+def test_client_id_flag() -> None:
+    """--client-id names the MQTT client; by default each process picks its own."""
+    assert parse_args(["--broker", "127.0.0.1:1883"]).client_id is None
+    args = parse_args(["--broker", "127.0.0.1:1883", "--client-id", "barn-sim"])
+    assert args.client_id == "barn-sim"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import os
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from simulator import SimulatedCamera
 from simulator.device import clock_1970_offset
 from simulator.http import create_app
+from simulator.mqtt import SimulatorHub
 from simulator.settings import DEFAULT_SETTINGS
 
 MAC = "1CC3164126A2"
@@ -446,3 +448,23 @@ def test_clock_1970_reads_the_guides_date() -> None:
         assert 0 <= sent < 60, what
     assert camera.snapshot()["values"]["file"].startswith("CV19700101")
     assert clock_1970_offset(1_700_000_000.0) == -1_700_000_000.0
+
+
+# --- each hub its own MQTT client id -------------------------------------------------
+
+
+def test_two_hubs_get_different_client_ids() -> None:
+    """Two simulator processes on one broker must not knock each other off."""
+    first = SimulatorHub([SimulatedCamera(MAC)], "127.0.0.1", 1883)
+    second = SimulatorHub([SimulatedCamera("1CC3164126A3")], "127.0.0.1", 1883)
+    assert first.client_id != second.client_id
+    for hub in (first, second):
+        assert hub.client_id.startswith(f"x5-simulator-{os.getpid()}-")
+        assert hub._client._client_id == hub.client_id.encode()
+
+
+def test_client_id_can_be_chosen() -> None:
+    """client_id overrides the generated one."""
+    hub = SimulatorHub([], "127.0.0.1", 1883, client_id="garden-sim")
+    assert hub.client_id == "garden-sim"
+    assert hub._client._client_id == b"garden-sim"

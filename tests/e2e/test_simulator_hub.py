@@ -212,3 +212,23 @@ def test_answered_reboot_does_not_interrupt(
         "cmd.reboot",
         "get.image.info",
     ]
+
+
+def test_two_hubs_share_a_broker(
+    listener: Listener, start_hub: Callable[..., SimulatorHub]
+) -> None:
+    """Two processes' hubs stay connected side by side and both answer."""
+    other = "1CC3164126A3"
+    first = start_hub(SimulatedCamera(MAC), interval=3600, awake_window=30)
+    second = start_hub(SimulatedCamera(other), interval=3600, awake_window=30)
+    assert first.client_id != second.client_id
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 2, what="heartbeats")
+    time.sleep(0.5)  # a duplicate client id would have dropped the first by now
+    listener.send("get.image.info")
+    listener.client.publish(
+        TOPICS.request, json.dumps({"api": "get.image.info", "devMac": other})
+    ).wait_for_publish(5)
+    listener.wait(lambda: len(listener.on(TOPICS.response)) == 2, what="answers")
+    assert {r["devMac"] for r in listener.on(TOPICS.response)} == {MAC, other}
+    assert first._client.is_connected()
+    assert second._client.is_connected()
