@@ -54,26 +54,29 @@ class SimulatedCamera:
     carries wholesale (scalars are set), so a lone nested fragment such as
     ``{"triggerConfig": {"sensorConditions": {"lafDetect": 1}}}`` loses every other
     field of ``triggerConfig`` and of ``sensorConditions``. The guide shows one set
-    example (a top-level scalar), says "send get command to enquire the settings
-    before sending configure commands", and marks nested fields Required (e.g.
-    ``sensorConditions`` ``Interval``); merge or replace is undocumented (NOTES,
-    "Remote configuration"). False: a deep merge, the forgiving reading.
+    example (a top-level scalar), says "It is suggested to send get command to
+    enquire the settings before sending configure commands", and its
+    ``set.capture.info`` table marks ``sensorConditions`` ``Interval`` Required;
+    merge or replace is undocumented (NOTES, "Remote configuration"). False: a
+    deep merge, the forgiving reading.
 
-    ``reboot_answer`` False: ``cmd.reboot`` gets no answer (the camera restarts
-    before it publishes one; the guide lists ``code``/``result`` as Return Data but
-    NOTES counts ``cmd.reboot`` among the commands that "change the world each
-    time", so a lost answer must not make anyone send it again). It is then
-    ``rebooting``: it answers nothing and ignores wakes until the front end (the
-    hub, after ``reboot_seconds``) calls :meth:`end_reboot`, which wakes it with a
-    heartbeat ("each time the camera wakes up"). Without a hub nothing ends the
-    reboot: tests call :meth:`end_reboot` themselves. True: the original
-    behaviour, an OK and no interruption. ``reboots`` counts reboots either way.
+    ``reboot_answer`` False: ``cmd.reboot`` gets no answer. Not a guide sentence
+    (its "Reboot" Return Data lists ``code``/``result``): it models the answer lost
+    to a camera that restarts at once, which NOTES allows for by counting
+    ``cmd.reboot`` among the commands that "change the world each time" (never
+    re-sent). The camera is then ``rebooting``: it answers nothing and ignores
+    wakes until the front end (the hub, after ``reboot_seconds``) calls
+    :meth:`end_reboot`, which wakes it with a heartbeat (guide: sent "each time
+    the camera wakes up"). Without a hub nothing ends the reboot: tests call
+    :meth:`end_reboot` themselves. True: the original behaviour, an OK and no
+    interruption. ``reboots`` counts reboots either way.
 
     ``clock_offset``: seconds added to every time the camera sends (``ts`` in ms,
     a snapshot's ``time`` in s, the date in its SD ``file`` name). The guide's own
     sample file name is ``CV197001011258387T.jpg`` and its search example starts at
-    ``1970-01-01+00:00:00``: the camera's clock comes from GPS or a manual setting
-    and can be plainly wrong. :func:`clock_1970_offset` gives an offset that sets
+    ``1970-01-01+00:00:00``; ``time.info`` ``syncMode`` is "0: GPS 1: Manual", so
+    without a fix or a setting the clock is plainly wrong (NOTES: "``ts``/``time``
+    are the camera's claim"). :func:`clock_1970_offset` gives an offset that sets
     the clock to 1970-01-01 00:00:00 now.
     """
 
@@ -270,8 +273,8 @@ class SimulatedCamera:
         if topic == "device.status":
             return {
                 "uptime": "2024-10-12 12:00:00", "batteryLevel": self.battery,
-                "batteryHealth": 100, "powerSupply": int(self.external_power), "latitude": "24.62493",
-                "longtitude": "118.03077", "altitude": 59.8,
+                "batteryHealth": 100, "powerSupply": int(self.external_power),
+                "latitude": "24.62493", "longtitude": "118.03077", "altitude": 59.8,
             }  # fmt: skip
         return None
 

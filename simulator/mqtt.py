@@ -182,11 +182,15 @@ class SimulatorHub:
             self._schedule(f"sleep-{mac}", self.awake_window, lambda: self.sleep(mac))
 
     def sleep(self, mac: str) -> None:
-        """The camera goes to sleep: it answers nothing until woken."""
+        """The camera goes to sleep: it answers nothing until woken.
+
+        A camera on external power (or one rebooting) does not: see
+        :meth:`SimulatedCamera.sleep`.
+        """
         if self.cameras[mac].sleep():
             self.log.append(f"sleep {mac}")
         else:
-            self.log.append(f"stays awake {mac}")
+            self.log.append(f"no sleep {mac}")
 
     def reboot_started(self, mac: str) -> None:
         """The camera went down to reboot: silent ``reboot_seconds``, then it wakes.
