@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 import json
+from pathlib import Path
+import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -14,10 +17,12 @@ import pytest
 
 from simulator import SimulatedCamera
 from simulator.mqtt import WAKE_PREFIX, SimulatorHub, Topics
+from tests.helpers import subprocess_env
 
 from .conftest import Mosquitto
 
 MAC = "1CC3164126A2"
+ROOT = Path(__file__).resolve().parents[2]
 TOPICS = Topics()
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
@@ -232,3 +237,57 @@ def test_two_hubs_share_a_broker(
     assert {r["devMac"] for r in listener.on(TOPICS.response)} == {MAC, other}
     assert first._client.is_connected()
     assert second._client.is_connected()
+
+
+def test_two_processes_with_flags_share_a_broker(
+    listener: Listener, broker: Mosquitto
+) -> None:
+    """`python -m simulator` twice on one broker: both stay on, flags reach cameras."""
+    other = "1CC3164126B0"
+    commands = [
+        ["--mac", MAC, "--external-power", "--clock-1970"],
+        ["--mac", other, "--snapshot-picture-only"],
+    ]
+    processes = [
+        subprocess.Popen(
+            [
+                *(sys.executable, "-m", "simulator"),
+                *("--broker", f"127.0.0.1:{broker.port}"),
+                *("--interval", "3600", "--awake", "30", *flags),
+            ],
+            cwd=ROOT,
+            env=subprocess_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for flags in commands
+    ]
+    try:
+        listener.wait(
+            lambda: len(listener.on(TOPICS.heartbeat)) == 2, limit=30, what="both"
+        )
+        beats = {b["values"]["devMac"]: b for b in listener.on(TOPICS.heartbeat)}
+        assert beats[MAC]["values"]["battery"]["powerGoodStat"] == 1
+        assert beats[MAC]["ts"] < 60_000  # 1970-01-01, a minute at most
+        assert beats[other]["values"]["battery"]["powerGoodStat"] == 0
+        assert beats[other]["ts"] > 1_600_000_000_000
+        time.sleep(1.5)  # a shared client id would have them take turns by now
+        for mac in (MAC, other):
+            listener.client.publish(
+                TOPICS.request, json.dumps({"api": "cmd.snapshot", "devMac": mac})
+            ).wait_for_publish(5)
+        listener.wait(
+            lambda: len(listener.on(TOPICS.snapshot)) == 4, limit=15, what="pictures"
+        )
+        listener.wait(lambda: len(listener.on(TOPICS.response)) == 1, what="answer")
+        assert listener.quiet(0.5) == []
+        assert [r["devMac"] for r in listener.on(TOPICS.response)] == [MAC]
+    finally:
+        for process in processes:
+            process.terminate()
+        outputs = [process.communicate(timeout=15)[0] for process in processes]
+    assert all(process.returncode == 0 for process in processes), outputs
+    ids = {line.rsplit(" ", 1)[1] for out in outputs for line in out.splitlines()
+           if "as MQTT client" in line}  # fmt: skip
+    assert len(ids) == 2, outputs
