@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Generator, Mapping
+from datetime import timedelta
+from enum import Enum
 import json
 from typing import Any
 from unittest.mock import Mock, PropertyMock, patch
@@ -11,6 +13,8 @@ from unittest.mock import Mock, PropertyMock, patch
 import homeassistant.components.mqtt.config_flow  # noqa: F401
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -76,6 +80,85 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
+# What a snapshot keeps of an entity's registry entry: what the integration decides.
+# Left out: ids, the user's own settings (aliases, area, labels, name/icon/device class
+# overrides) and Home Assistant's bookkeeping, whose shape changes between versions
+# (2026.x adds object_id_base and suggested_object_id, aliases became a list).
+ENTRY_FIELDS = (
+    "entity_id",
+    "unique_id",
+    "platform",
+    "has_entity_name",
+    "original_name",
+    "translation_key",
+    "original_device_class",
+    "original_icon",
+    "entity_category",
+    "disabled_by",
+    "hidden_by",
+    "unit_of_measurement",
+    "supported_features",
+    "capabilities",
+    "options",
+)
+# Added by newer Home Assistant to every entity of a platform, not by the integration:
+# device_tracker's tracking_type capability and in_zones attribute (2026.x).
+HA_ADDED_KEYS = frozenset({"tracking_type", "in_zones"})
+
+
+def _plain(value: Any) -> Any:
+    """Enums as their values, mappings as dicts with str keys, sets sorted."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {
+            str(_plain(key)): _plain(item)
+            for key, item in value.items()
+            if _plain(key) not in HA_ADDED_KEYS
+        }
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _entry_snapshot(entry: er.RegistryEntry) -> dict[str, Any]:
+    data = {field: _plain(getattr(entry, field)) for field in ENTRY_FIELDS}
+    data["capabilities"] = data["capabilities"] or {}
+    # HA 2026.x stores a display precision derived from the sensor's device class when
+    # the integration asks for none; test_sensor.py checks the ones it asks for.
+    options = data["options"]
+    if "sensor" in options:
+        options["sensor"].pop("suggested_display_precision", None)
+        if not options["sensor"]:
+            del options["sensor"]
+    return data
+
+
+async def snapshot_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    config_entry_id: str,
+) -> None:
+    """Like phcc's snapshot_platform, with only what a user sees of each entity.
+
+    The same .ambr then holds on every Home Assistant version the project supports.
+    """
+    entries = er.async_entries_for_config_entry(entity_registry, config_entry_id)
+    assert entries
+    assert len({entry.domain for entry in entries}) == 1, "load one platform only"
+    for entry in entries:
+        assert _entry_snapshot(entry) == snapshot(name=f"{entry.entity_id}-entry")
+        state = hass.states.get(entry.entity_id)
+        assert state is not None, entry.entity_id
+        assert {
+            "state": state.state,
+            "attributes": _plain(state.attributes),
+        } == snapshot(name=f"{entry.entity_id}-state")
+
+
 @pytest.fixture
 def entity_registry_enabled_by_default() -> Generator[None]:
     """Enable every entity, also those disabled by default (for snapshots)."""
@@ -122,6 +205,22 @@ async def init_integration(
     return mock_config_entry
 
 
+def camera_device(hass: HomeAssistant, entry_id: str, mac: str = MAC) -> dr.DeviceEntry:
+    """The camera's device in its config entry.
+
+    Not ``async_get_device(identifiers=...)``: deprecated on HA 2026.x (raises when
+    called from a test), and ``async_get_device_by_identifier`` is not in HA 2025.4.
+    """
+    registry = dr.async_get(hass)
+    devices = [
+        device
+        for device in dr.async_entries_for_config_entry(registry, entry_id)
+        if (DOMAIN, mac) in device.identifiers
+    ]
+    assert len(devices) == 1, devices
+    return devices[0]
+
+
 async def fire(hass: HomeAssistant, topic: str, payload: str | bytes) -> None:
     """Deliver one MQTT message and let everything it causes finish."""
     async_fire_mqtt_message(hass, topic, payload)
@@ -129,18 +228,25 @@ async def fire(hass: HomeAssistant, topic: str, payload: str | bytes) -> None:
 
 
 class FakeCamera:
-    """Answers the integration's MQTT like a camera would (the simulator's logic).
+    """Answers the integration's MQTT as the guide says a camera does (the simulator).
 
-    Requests on the configure request topic are answered on the response topic;
-    a wake publishes a heartbeat when the camera can be woken.
+    Requests on the configure request topic are answered on the response topic
+    while the camera is awake; a sleeping camera hears nothing. A wake reaching a
+    sleeping camera that can be woken makes it post a heartbeat; a wake reaching
+    an awake camera produces nothing. ``variant`` switches the simulator's
+    inconvenient behaviours (external power, picture-only snapshots, ...).
     """
 
     def __init__(
-        self, hass: HomeAssistant, mqtt_mock: MqttMockHAClient, *macs: str
+        self,
+        hass: HomeAssistant,
+        mqtt_mock: MqttMockHAClient,
+        *macs: str,
+        **variant: Any,
     ) -> None:
         """Simulate cameras with these MACs behind HA's mocked MQTT."""
         self.hass = hass
-        self.cameras = {mac: SimulatedCamera(mac) for mac in macs}
+        self.cameras = {mac: SimulatedCamera(mac, **variant) for mac in macs}
         self.requests: list[dict[str, Any]] = []
         self.wakes: list[str] = []
         self.answering = True
@@ -153,13 +259,30 @@ class FakeCamera:
         """The requests for ``api`` the camera received, in order."""
         return [request for request in self.requests if request["api"] == api]
 
-    def _later(self, topic: str, message: dict[str, Any]) -> None:
+    @property
+    def apis(self) -> list[str]:
+        """The apis of every request published, in order."""
+        return [request["api"] for request in self.requests]
+
+    def later(self, topic: str, message: dict[str, Any]) -> None:
+        """Deliver a message from the camera soon (as the broker would)."""
         self.hass.loop.call_soon(
             async_fire_mqtt_message, self.hass, topic, json.dumps(message)
         )
 
+    def deliver(self, mac: str) -> None:
+        """Post what the camera produced (pictures after cmd.snapshot, ...)."""
+        for kind, uplink in self.cameras[mac].take_uplinks():
+            topic = {"snapshot": SNAPSHOT_TOPIC, "heartbeat": HEARTBEAT_TOPIC}
+            self.later(topic.get(kind, ALARM_TOPIC), uplink)
+
     async def _publish(
-        self, topic: str, payload: Any, qos: int = 0, retain: bool = False
+        self,
+        topic: str,
+        payload: Any,
+        qos: int = 0,
+        retain: bool = False,
+        **kwargs: Any,  # keywords newer Home Assistant versions add
     ) -> None:
         if topic == REQUEST_TOPIC:
             request = json.loads(payload)
@@ -168,18 +291,14 @@ class FakeCamera:
             if camera is None or not self.answering:
                 return
             if (response := camera.respond(request)) is not None:
-                self._later(RESPONSE_TOPIC, response)
-            for kind, uplink in camera.take_uplinks():
-                self._later(
-                    SNAPSHOT_TOPIC if kind == "snapshot" else ALARM_TOPIC, uplink
-                )
+                self.later(RESPONSE_TOPIC, response)
+            self.deliver(camera.mac)
         elif topic.startswith("X5SensingCam/Wake/"):
             mac = topic.rsplit("/", 1)[1]
             self.wakes.append(mac)
             camera = self.cameras.get(mac)
-            if camera is not None and camera.can_wake:
-                camera.awake = True
-                self._later(HEARTBEAT_TOPIC, camera.heartbeat())
+            if camera is not None and (heartbeat := camera.wake()) is not None:
+                self.later(HEARTBEAT_TOPIC, heartbeat)
 
 
 @pytest.fixture
@@ -190,5 +309,12 @@ def fake_camera(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> FakeCamera:
 
 async def wake_up(hass: HomeAssistant, camera: SimulatedCamera) -> None:
     """The camera sends a heartbeat (it just woke up), and its settings are read."""
+    camera.awake = True
     await fire(hass, HEARTBEAT_TOPIC, json.dumps(camera.heartbeat()))
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def not_heard_lately(entry: MockConfigEntry) -> None:
+    """Home Assistant last heard from the camera long ago (awake window over)."""
+    state = entry.runtime_data.data
+    state.last_seen = dt_util.utcnow() - timedelta(hours=1)

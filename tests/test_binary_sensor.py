@@ -13,11 +13,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import HEARTBEAT_TOPIC, fire
+from .conftest import HEARTBEAT_TOPIC, fire, snapshot_entities
 from .helpers import load_fixture_json, load_fixture_text, payload
 
 CONNECTIVITY = "binary_sensor.garden_camera_connectivity"
@@ -37,7 +36,7 @@ async def test_binary_sensors_from_guide_heartbeat(
 ) -> None:
     """Connectivity on, not charging, no external power (guide sample)."""
     await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await snapshot_entities(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
 async def test_unknown_before_the_camera_speaks(

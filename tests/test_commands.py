@@ -1,9 +1,22 @@
-"""Commands: wake-then-send, queueing, errors, pending values, settings refresh."""
+"""The command path against a camera that behaves as the guide says.
+
+Readiness (wake + probe), order, what is never repeated, what a heartbeat during
+a pending command means, read-modify-write, traffic rules, errors.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.components.number import (
+    ATTR_VALUE,
+    DOMAIN as NUMBER_DOMAIN,
+    SERVICE_SET_VALUE,
+)
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -14,21 +27,37 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
-from custom_components.milesight_x5.const import CONF_WAKE_TIMEOUT
+from custom_components.milesight_x5.api import X5Error
+from custom_components.milesight_x5.const import (
+    CONF_ANSWER_TIMEOUT,
+    CONF_WAKE_TIMEOUT,
+    SETTINGS_COMMANDS,
+)
 
-from .conftest import MAC, FakeCamera, make_entry, wake_up
+from .conftest import (
+    HEARTBEAT_TOPIC,
+    MAC,
+    FakeCamera,
+    fire,
+    make_entry,
+    not_heard_lately,
+    wake_up,
+)
 
 NOISE = "switch.garden_camera_noise_trigger"
+REFRESH = [*SETTINGS_COMMANDS, "upgrade.check"]
 
 
 @pytest.fixture
 def mock_config_entry() -> MockConfigEntry:
-    """A camera whose wake attempts give up quickly."""
-    return make_entry(options={CONF_WAKE_TIMEOUT: 0.2})
+    """A camera whose wake attempts and answers give up quickly."""
+    return make_entry(options={CONF_WAKE_TIMEOUT: 0.3, CONF_ANSWER_TIMEOUT: 0.1})
 
 
 async def _turn_on(hass: HomeAssistant, entity_id: str) -> None:
@@ -37,93 +66,211 @@ async def _turn_on(hass: HomeAssistant, entity_id: str) -> None:
     )
 
 
+async def _press(hass: HomeAssistant, key: str) -> None:
+    await hass.services.async_call(
+        BUTTON_DOMAIN,
+        SERVICE_PRESS,
+        {ATTR_ENTITY_ID: f"button.garden_camera_{key}"},
+        blocking=True,
+    )
+
+
+def _trigger_config(camera: Any) -> dict[str, Any]:
+    config: dict[str, Any] = camera.settings["capture.info"]["triggerConfig"]
+    return config
+
+
+# --- settings read after a heartbeat; traffic rules ------------------------------------
+
+
 async def test_settings_read_when_the_camera_wakes(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Unknown before the camera speaks; its heartbeat triggers the get.* reads."""
+    """A heartbeat reads the settings (no wake); upgrade.check at most daily."""
     assert hass.states.get(NOISE).state == STATE_UNKNOWN
     await wake_up(hass, fake_camera[MAC])
-    assert [r["api"] for r in fake_camera.requests] == [
-        "get.capture.info",
-        "get.image.info",
-        "get.wakeup.info",
-        "get.login.info",
-        "upgrade.check",
-    ]
+    assert fake_camera.apis == REFRESH
+    assert fake_camera.wakes == []
     assert hass.states.get(NOISE).state == STATE_OFF
     assert hass.states.get("switch.garden_camera_timestamp_overlay").state == STATE_ON
     # Rate limited: the next heartbeat reads nothing again.
     await wake_up(hass, fake_camera[MAC])
-    assert len(fake_camera.requests) == 5
+    assert len(fake_camera.requests) == len(REFRESH)
+    # Later the settings again, but the vendor's server is asked only daily.
+    fake_camera.requests.clear()
+    freezer.tick(timedelta(minutes=11))
+    await wake_up(hass, fake_camera[MAC])
+    assert fake_camera.apis == list(SETTINGS_COMMANDS)
+    fake_camera.requests.clear()
+    freezer.tick(timedelta(days=1))
+    await wake_up(hass, fake_camera[MAC])
+    assert fake_camera.apis == REFRESH
 
 
-async def test_command_to_awake_camera_goes_out_at_once(
+async def test_low_power_camera_gets_no_traffic(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Low Power mode: no wake and no request; the action says why; a heartbeat
+    reads only get.capture.info, once a day (to notice Full Function again)."""
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    camera.settings["capture.info"]["workMode"] = 1
+    init_integration.runtime_data.data.settings["get.capture.info"]["workMode"] = 1
+    fake_camera.requests.clear()
+    not_heard_lately(init_integration)
+    with pytest.raises(HomeAssistantError) as err:
+        await _turn_on(hass, NOISE)
+    assert err.value.translation_key == "low_power_mode"
+    assert (fake_camera.requests, fake_camera.wakes) == ([], [])
+    freezer.tick(timedelta(minutes=11))
+    await wake_up(hass, camera)
+    await wake_up(hass, camera)
+    assert (fake_camera.requests, fake_camera.wakes) == ([], [])
+    # Back in Full Function mode (changed on its web page): noticed within a day,
+    # by one read right after a heartbeat.
+    camera.settings["capture.info"]["workMode"] = 0
+    freezer.tick(timedelta(days=1))
+    await wake_up(hass, camera)
+    assert fake_camera.apis == ["get.capture.info"]
+    assert fake_camera.wakes == []
+    assert not init_integration.runtime_data.data.low_power
+
+
+# --- writes: read-modify-write of the changed branch -------------------------------------
+
+
+@pytest.mark.parametrize("replaces", [False, True], ids=["merging", "replacing"])
+async def test_nested_write_sends_the_whole_branch(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mqtt_mock: MqttMockHAClient,
+    replaces: bool,
+) -> None:
+    """A field inside triggerConfig goes with all of triggerConfig as last read:
+    a camera that replaces objects keeps its thresholds and intervals."""
+    fake = FakeCamera(hass, mqtt_mock, MAC, set_replaces_objects=replaces)
+    camera = fake[MAC]
+    before = _trigger_config(camera)
+    await wake_up(hass, camera)
+    await _turn_on(hass, NOISE)
+    assert fake.wakes == []
+    sent = fake.sent("set.capture.info")[-1]["data"]
+    assert list(sent) == ["triggerConfig"]
+    expected = {
+        **before,
+        "sensorConditions": {**before["sensorConditions"], "lafDetect": 1},
+    }
+    assert sent["triggerConfig"] == expected
+    assert _trigger_config(camera) == expected  # nothing lost on the camera
+    assert hass.states.get(NOISE).state == STATE_ON
+    # A threshold next: the lafDetect just written stays.
+    await hass.services.async_call(
+        NUMBER_DOMAIN,
+        SERVICE_SET_VALUE,
+        {
+            ATTR_ENTITY_ID: "number.garden_camera_noise_threshold_minimum",
+            ATTR_VALUE: 75,
+        },
+        blocking=True,
+    )
+    conditions = _trigger_config(camera)["sensorConditions"]
+    assert (conditions["lafThre"], conditions["lafDetect"]) == (75, 1)
+    assert conditions["lafLimitThre"] == before["sensorConditions"]["lafLimitThre"]
+
+
+async def test_write_reads_first_when_nothing_fresh_is_cached(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mqtt_mock: MqttMockHAClient,
+) -> None:
+    """Never heard, nothing cached: get first, then the whole branch."""
+    fake = FakeCamera(hass, mqtt_mock, MAC, set_replaces_objects=True)
+    await _turn_on(hass, NOISE)
+    # The probe reaches it (awake, never heard), then read, write, read back.
+    assert fake.apis[:3] == [
+        "get.device.status",
+        "get.capture.info",
+        "set.capture.info",
+    ]
+    sent = fake.sent("set.capture.info")[0]["data"]["triggerConfig"]
+    assert sent["sensorConditions"]["lafThre"] == 60
+    assert _trigger_config(fake[MAC])["sensorConditions"]["lafDetect"] == 1
+
+
+async def test_top_level_scalar_goes_alone(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
 ) -> None:
-    """Awake: no wake, the set goes out nested as the guide shows, state follows."""
+    """A top-level setting is sent alone, as in the guide's example."""
     await wake_up(hass, fake_camera[MAC])
-    await _turn_on(hass, NOISE)
-    assert fake_camera.wakes == []
-    assert fake_camera.sent("set.capture.info")[-1] == {
-        "api": "set.capture.info",
-        "devMac": MAC,
-        "data": {"triggerConfig": {"sensorConditions": {"lafDetect": 1}}},
-    }
-    assert hass.states.get(NOISE).state == STATE_ON
-    assert (
-        fake_camera[MAC].settings["capture.info"]["triggerConfig"]["sensorConditions"][
-            "lafDetect"
-        ]
-        == 1
+    await hass.services.async_call(
+        NUMBER_DOMAIN,
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: "number.garden_camera_heartbeat_interval", ATTR_VALUE: 12},
+        blocking=True,
     )
+    assert fake_camera.sent("set.capture.info")[-1]["data"] == {"heartInterval": 12}
+
+
+async def test_nested_write_without_the_branch_is_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """The camera does not report triggerConfig: nothing partial is written."""
+    camera = fake_camera[MAC]
+    del camera.settings["capture.info"]["triggerConfig"]
+    await wake_up(hass, camera)
+    with pytest.raises(HomeAssistantError) as err:
+        await _turn_on(hass, NOISE)
+    assert err.value.translation_key == "setting_unknown"
+    assert fake_camera.sent("set.capture.info") == []
+
+
+# --- readiness: awake but quiet, asleep, external power ----------------------------------
+
+
+async def test_awake_quiet_camera_is_reached_by_a_probe(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
+) -> None:
+    """USB-C powered, not heard since setup: the wake produces nothing, the probe is
+    answered, and the commands go out (observation 1)."""
+    fake = FakeCamera(hass, mqtt_mock, MAC, external_power=True)
+    await _press(hass, "restart")
+    assert fake.wakes == [MAC]
+    assert fake.apis[:2] == ["get.device.status", "cmd.reboot"]
+    assert fake[MAC].reboots == 1
+    # Now known to run on external power: no wake and no probe any more.
+    not_heard_lately(init_integration)
+    fake.requests.clear()
+    await _turn_on(hass, NOISE)
+    assert fake.wakes == [MAC]
+    assert "get.device.status" not in fake.apis[:1]
+    assert fake.apis[-2] == "set.capture.info"
 
 
 async def test_wake_then_send_in_order(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
 ) -> None:
-    """Asleep: one wake, the heartbeat, then every queued command in order."""
-    coordinator = init_integration.runtime_data
+    """Asleep: one wake for all, the heartbeat, then the queued commands in order."""
+    commands = init_integration.runtime_data.commands
     camera = fake_camera[MAC]
     camera.awake = False
     results = await asyncio.gather(
-        coordinator.async_command("cmd.reboot"),
-        coordinator.async_command("set.image.info", {"brightness": 60}),
-        coordinator.async_command("get.image.info"),
+        commands.async_command("cmd.reboot"),
+        commands.async_command("set.image.info", {"brightness": 60}),
+        commands.async_command("get.image.info"),
     )
     assert fake_camera.wakes == [MAC]
-    ours = [
-        r["api"]
-        for r in fake_camera.requests
-        if r["api"] in {"cmd.reboot", "set.image.info"}
-    ]
+    ours = [a for a in fake_camera.apis if a in {"cmd.reboot", "set.image.info"}]
     assert ours == ["cmd.reboot", "set.image.info"]
     assert results[0] == {"code": 0, "result": "OK"}
+    assert isinstance(results[2], dict)
     assert results[2]["brightness"] == 60
     assert camera.reboots == 1
-
-
-async def test_camera_that_never_wakes(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
-) -> None:
-    """Low Power mode (known from get.capture.info): every queued command fails, saying so."""
-    coordinator = init_integration.runtime_data
-    camera = fake_camera[MAC]
-    await wake_up(hass, camera)
-    camera.settings["capture.info"]["workMode"] = 1
-    coordinator.data.settings["get.capture.info"]["workMode"] = 1
-    coordinator.data.last_seen = None  # it went to sleep
-    camera.awake = False
-    outcomes = await asyncio.gather(
-        _turn_on(hass, NOISE),
-        _turn_on(hass, "switch.garden_camera_timed_capture"),
-        return_exceptions=True,
-    )
-    assert fake_camera.wakes == [MAC]  # one wake for both
-    for outcome in outcomes:
-        assert isinstance(outcome, HomeAssistantError)
-        assert outcome.translation_key == "low_power_mode"
-    # Nothing pending is left shown.
-    assert hass.states.get(NOISE).state == STATE_OFF
 
 
 @pytest.mark.parametrize(
@@ -133,22 +280,36 @@ async def test_camera_that_never_wakes(
         ({}, "camera_asleep"),
     ],
 )
-async def test_wake_failure_reasons(
+async def test_camera_that_never_responds(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_camera: FakeCamera,
-    setup: dict,
+    setup: dict[str, Any],
     key: str,
 ) -> None:
-    """Wake by MQTT off, or no reason known: the error says which."""
-    coordinator = init_integration.runtime_data
-    coordinator.data.settings.update(setup)
-    fake_camera[MAC].settings["wakeup.info"]["wakeupByMQTT"] = 0
-    fake_camera[MAC].awake = False
-    with pytest.raises(HomeAssistantError) as err:
-        await _turn_on(hass, NOISE)
-    assert err.value.translation_key == key
-    assert err.value.translation_placeholders["name"] == "Garden camera"
+    """Neither wake nor probe answered: every queued command fails, saying why."""
+    init_integration.runtime_data.data.settings.update(setup)
+    camera = fake_camera[MAC]
+    camera.settings["wakeup.info"]["wakeupByMQTT"] = 0
+    camera.awake = False
+    # Two platforms: since HA 2026.10, PARALLEL_UPDATES = 1 queues calls to one
+    # platform's entities, so only calls to different platforms wait together.
+    outcomes = await asyncio.gather(
+        _turn_on(hass, NOISE),
+        hass.services.async_call(
+            "select",
+            "select_option",
+            {ATTR_ENTITY_ID: "select.garden_camera_day_night_mode", "option": "night"},
+            blocking=True,
+        ),
+        return_exceptions=True,
+    )
+    assert fake_camera.wakes == [MAC]  # one wake for both
+    for outcome in outcomes:
+        assert isinstance(outcome, HomeAssistantError)
+        assert outcome.translation_key == key
+        assert outcome.translation_placeholders["name"] == "Garden camera"
+    assert hass.states.get(NOISE).state == STATE_UNKNOWN  # no pending value left
 
 
 async def test_pending_value_until_confirmed(
@@ -157,9 +318,8 @@ async def test_pending_value_until_confirmed(
     """A change to a sleeping camera shows as requested while it waits for the wake."""
     camera = fake_camera[MAC]
     await wake_up(hass, camera)
-    init_integration.runtime_data.data.last_seen = None  # asleep now
+    not_heard_lately(init_integration)
     camera.awake = False
-    fake_camera.answering = True
     task = hass.async_create_task(_turn_on(hass, NOISE))
     await asyncio.sleep(0)
     await asyncio.sleep(0)
@@ -169,109 +329,165 @@ async def test_pending_value_until_confirmed(
     assert fake_camera.wakes == [MAC]
 
 
-async def test_answer_timeout_and_failure_code(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
-) -> None:
-    """No answer: a timeout error; code != 0: the camera's code and text."""
-    coordinator = init_integration.runtime_data
-    await wake_up(hass, fake_camera[MAC])
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, "answer_timeout": 0.05}
-    )
-    fake_camera.answering = False
-    with pytest.raises(HomeAssistantError) as err:
-        await _turn_on(hass, NOISE)
-    assert err.value.translation_key == "command_timeout"
-    fake_camera.answering = True
-    fake_camera[MAC].answer = lambda api, data=None: {"code": 3, "result": "Busy"}  # type: ignore[method-assign]
-    with pytest.raises(HomeAssistantError) as err:
-        await _turn_on(hass, NOISE)
-    assert err.value.translation_key == "command_failed"
-    assert err.value.translation_placeholders["code"] == "3"
-    assert err.value.translation_placeholders["result"] == "Busy"
-    assert coordinator.mqtt.pending == set()
+# --- what is repeated and what never is --------------------------------------------------
 
 
-async def test_http_only_command_without_http(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
-) -> None:
-    """upgrade.reset has no MQTT command: a clear error without HTTP access."""
-    from custom_components.milesight_x5.errors import async_run
-
-    coordinator = init_integration.runtime_data
-    with pytest.raises(HomeAssistantError) as err:
-        await async_run(coordinator.async_command("upgrade.reset"), "Garden camera")
-    assert err.value.translation_key == "http_only"
-
-
-async def test_topic_mismatch_repair(
+@pytest.mark.parametrize(
+    ("button", "api"),
+    [
+        ("restart", "cmd.reboot"),
+        ("format_sd_card", "cmd.sd.format"),
+        ("snapshot_now", "cmd.snapshot"),
+    ],
+)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_acts_go_out_exactly_once(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_camera: FakeCamera,
-    issue_registry: ir.IssueRegistry,
+    button: str,
+    api: str,
 ) -> None:
-    """The camera posts heartbeats elsewhere: a repair issue says so; fixed, it goes."""
+    """Presumed awake, silent: an act is not repeated; the outcome says so
+    (observation 2)."""
     camera = fake_camera[MAC]
-    camera.settings["capture.info"]["statusTopic"] = "farm/status"
     await wake_up(hass, camera)
-    issue = issue_registry.async_get_issue("milesight_x5", f"topic_mismatch_{MAC}")
-    assert issue is not None
-    assert (
-        issue.translation_placeholders["topics"] == "X5SensingCam/Status -> farm/status"
-    )
-    camera.settings["capture.info"]["statusTopic"] = "X5SensingCam/Status"
-    await init_integration.runtime_data.async_command("get.capture.info")
-    assert (
-        issue_registry.async_get_issue("milesight_x5", f"topic_mismatch_{MAC}") is None
-    )
+    fake_camera.answering = False
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, button)
+    assert err.value.translation_key == "not_confirmed"
+    assert err.value.translation_placeholders["command"] == api
+    assert len(fake_camera.sent(api)) == 1
+    assert fake_camera.wakes == []
 
 
-async def test_unsolicited_get_answer_updates_settings(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """An answer nobody waited for (another client asked) still updates the entities."""
-    from .conftest import RESPONSE_TOPIC, fire
-
-    await fire(
-        hass,
-        RESPONSE_TOPIC,
-        '{"devMac": "1CC3164126A2", "api": "get.image.info", "data": {"showTimestamp": 0}}',
-    )
-    assert hass.states.get("switch.garden_camera_timestamp_overlay").state == STATE_OFF
-
-
-async def test_camera_asleep_sooner_than_expected_is_woken_and_retried(
+async def test_idempotent_write_is_retried_after_a_wake(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
 ) -> None:
-    """Presumed awake but silent: one wake, then the command again, and it succeeds."""
+    """Presumed awake but it slept: a write goes again after reaching the camera."""
     camera = fake_camera[MAC]
     await wake_up(hass, camera)
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, "answer_timeout": 0.05}
-    )
-    camera.awake = False  # it slept within Home Assistant's awake window
+    camera.awake = False  # it slept within the awake window
     await _turn_on(hass, NOISE)
     assert fake_camera.wakes == [MAC]
     assert len(fake_camera.sent("set.capture.info")) == 2
     assert hass.states.get(NOISE).state == STATE_ON
 
 
+async def test_heartbeat_during_a_pending_command_sends_it_again(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """Presumed awake, it slept; it wakes on its timer while the picture is waited
+    for: the request goes again at once, one picture is taken (observation 15)."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_WAKE_TIMEOUT: 5, CONF_ANSWER_TIMEOUT: 5}
+    )
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    camera.awake = False
+    task = hass.async_create_task(_press(hass, "snapshot_now"))
+    await _until(lambda: fake_camera.sent("cmd.snapshot"))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    camera.awake = True  # its timer woke it: heartbeat
+    await fire(hass, HEARTBEAT_TOPIC, _json(camera.heartbeat()))
+    await task
+    assert loop.time() - started < 1
+    assert len(fake_camera.sent("cmd.snapshot")) == 2
+    assert camera.snapshots_taken == 1
+    assert fake_camera.wakes == []
+
+
+async def test_snapshot_answered_only_by_the_picture(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
+) -> None:
+    """No answer on the response topic: the picture completes the action, and the
+    image shows it before the action returns (observation 3)."""
+    fake = FakeCamera(hass, mqtt_mock, MAC, snapshot_answer=False)
+    await wake_up(hass, fake[MAC])
+    before = hass.states.get("image.garden_camera_snapshot").state
+    await _press(hass, "snapshot_now")
+    assert hass.states.get("image.garden_camera_snapshot").state != before
+    assert len(fake.sent("cmd.snapshot")) == 1
+
+
+async def test_reboot_confirmed_by_the_heartbeat_after_it(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
+) -> None:
+    """No answer to cmd.reboot; the camera's heartbeat after rebooting confirms it,
+    and the reboot is not sent again."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_WAKE_TIMEOUT: 5, CONF_ANSWER_TIMEOUT: 5}
+    )
+    fake = FakeCamera(hass, mqtt_mock, MAC, reboot_answer=False)
+    camera = fake[MAC]
+    await wake_up(hass, camera)
+    task = hass.async_create_task(_press(hass, "restart"))
+    await _until(lambda: camera.reboots)
+    assert camera.respond({"api": "get.sys.info", "devMac": MAC}) is None  # silent
+    heartbeat = camera.end_reboot()  # rebooted: it posts a heartbeat
+    assert heartbeat is not None
+    await fire(hass, HEARTBEAT_TOPIC, _json(heartbeat))
+    await task
+    assert len(fake.sent("cmd.reboot")) == 1
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+async def test_failure_code_is_shown(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """code != 0: the camera's code and text; nothing left pending."""
+    await wake_up(hass, fake_camera[MAC])
+    fake_camera[MAC].answer = lambda api, data=None: {"code": 3, "result": "Busy"}  # type: ignore[method-assign]
+    with pytest.raises(HomeAssistantError) as err:
+        await _turn_on(hass, "switch.garden_camera_timed_capture")
+    assert err.value.translation_key == "command_failed"
+    assert err.value.translation_placeholders["code"] == "3"
+    assert err.value.translation_placeholders["result"] == "Busy"
+    assert init_integration.runtime_data.commands.mqtt.pending == set()
+
+
+async def test_idempotent_timeout_after_retry(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """A read never answered (though the camera speaks): timeout after one retry."""
+    await wake_up(hass, fake_camera[MAC])
+    fake_camera.answering = False
+    with pytest.raises(HomeAssistantError) as err:
+        await _turn_on(hass, "switch.garden_camera_timestamp_overlay")
+    assert err.value.translation_key in {"command_timeout", "camera_asleep"}
+
+
+async def test_http_only_command_without_http(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """upgrade.reset has no MQTT command: a clear error without HTTP access."""
+    from custom_components.milesight_x5.errors import async_run
+
+    commands = init_integration.runtime_data.commands
+    with pytest.raises(HomeAssistantError) as err:
+        await async_run(commands.async_command("upgrade.reset"), "Garden camera")
+    assert err.value.translation_key == "http_only"
+
+
 async def test_broker_down_is_a_clear_error(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
 ) -> None:
-    """HA's MQTT cannot publish: the command fails as 'cannot reach', nothing hangs."""
+    """HA's MQTT cannot publish: the error names the broker, not HTTP."""
     from unittest.mock import patch
 
     await wake_up(hass, fake_camera[MAC])
     with (
         patch(
-            "custom_components.milesight_x5.coordinator.mqtt.async_publish",
+            "custom_components.milesight_x5.commands.mqtt.async_publish",
             side_effect=HomeAssistantError("not connected"),
         ),
         pytest.raises(HomeAssistantError) as err,
     ):
         await _turn_on(hass, NOISE)
-    assert err.value.translation_key == "cannot_connect"
+    assert err.value.translation_key == "broker_unavailable"
 
 
 async def test_set_is_read_back_and_firmware_shown_on_device(
@@ -280,16 +496,115 @@ async def test_set_is_read_back_and_firmware_shown_on_device(
     fake_camera: FakeCamera,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """After a set.*, the camera's setting is read back; the device shows its firmware."""
+    """After a set.*, the setting is read back; the device shows its firmware."""
     camera = fake_camera[MAC]
     await wake_up(hass, camera)
-    device = device_registry.async_get_device(identifiers={("milesight_x5", MAC)})
-    assert device is not None
+    (device,) = dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    )
     assert device.sw_version == "V_31.1.0.3"
     fake_camera.requests.clear()
     await _turn_on(hass, NOISE)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert [r["api"] for r in fake_camera.requests] == [
-        "set.capture.info",
-        "get.capture.info",
-    ]
+    assert fake_camera.apis == ["set.capture.info", "get.capture.info"]
+
+
+LINK_CUTTERS = (
+    ("switch", "turn_off", "switch.garden_camera_post_heartbeats", {}),
+    ("switch", "turn_off", "switch.garden_camera_wake_by_mqtt", {}),
+    (
+        "select",
+        "select_option",
+        "select.garden_camera_work_mode",
+        {"option": "low_power"},
+    ),
+)
+
+
+async def test_link_cutting_settings_are_disabled_by_default(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Heartbeat off, wake by MQTT off, Low Power mode: off by default."""
+    from homeassistant.helpers import entity_registry as er
+
+    registry = er.async_get(hass)
+    for _, _, entity_id, _ in LINK_CUTTERS:
+        entry = registry.async_get(entity_id)
+        assert entry is not None
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+@pytest.mark.parametrize(("domain", "service", "entity_id", "extra"), LINK_CUTTERS)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_lockout_guard(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    domain: str,
+    service: str,
+    entity_id: str,
+    extra: dict[str, Any],
+) -> None:
+    """A change that would cut HA off, without HTTP access as a way back: refused
+    with an explanation, nothing sent."""
+    from homeassistant.exceptions import ServiceValidationError
+
+    await wake_up(hass, fake_camera[MAC])
+    fake_camera.requests.clear()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            domain, service, {ATTR_ENTITY_ID: entity_id, **extra}, blocking=True
+        )
+    assert err.value.translation_key == "lockout"
+    assert fake_camera.requests == []
+
+
+async def _until(condition: Any) -> None:
+    """Let the loop run until ``condition()`` holds (what a request caused)."""
+    async with asyncio.timeout(5):
+        while not condition():  # noqa: ASYNC110 (a fake camera's state, no event)
+            await asyncio.sleep(0.01)
+
+
+def _json(message: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(message)
+
+
+async def test_own_request_is_not_taken_as_the_answer(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> None:
+    """An entry whose request and response topics are one (older setups, or a
+    camera's topics adopted): HA hears its own requests there. A set does not
+    "succeed" without a camera; a get echo does not wipe the cached settings
+    (observation 12)."""
+    from pytest_homeassistant_custom_component.common import async_fire_mqtt_message
+
+    shared = "X5SensingCam/Configure"
+    entry = make_entry(
+        request_topic=shared,
+        response_topic=shared,
+        options={CONF_WAKE_TIMEOUT: 0.3, CONF_ANSWER_TIMEOUT: 0.1},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    published: list[str] = []
+
+    async def _echo(topic: str, payload: str, *args: Any, **kwargs: Any) -> None:
+        published.append(topic)
+        if topic == shared:  # the broker hands our request back to us
+            hass.loop.call_soon(async_fire_mqtt_message, hass, topic, payload)
+
+    mqtt_mock.async_publish.side_effect = _echo
+    coordinator = entry.runtime_data
+    coordinator.data.settings["get.image.info"] = {"showTimestamp": 1}
+    coordinator.data.last_seen = dt_util.utcnow()  # presumed awake: no wake
+    with pytest.raises(X5Error):
+        await coordinator.commands.async_command("set.image.info", {"brightness": 1})
+    coordinator.data.last_seen = dt_util.utcnow()
+    with pytest.raises(X5Error):
+        await coordinator.commands.async_command("get.image.info")
+    assert coordinator.data.settings["get.image.info"] == {"showTimestamp": 1}
+    assert shared in published

@@ -199,3 +199,62 @@ async def test_reconfigure(hass: HomeAssistant) -> None:
     assert entry.title == "New"
     assert entry.data["alarm_topic"] == "farm/alarm"
     assert entry.data[CONF_MAC] == MAC
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_manual_add_takes_over_a_pending_discovery(hass: HomeAssistant) -> None:
+    """Adding the camera by MAC while its discovery waits for confirmation works;
+    the discovery disappears (observation 10)."""
+    discovered = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_MQTT},
+        data=_discovery(
+            load_fixture_text("heartbeat.json").replace("5CC5638AE729", MAC)
+        ),
+    )
+    assert discovered["type"] is FlowResultType.FORM
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_MAC: MAC, CONF_TOPICS: dict(DEFAULT_TOPICS), CONF_HTTP: {}},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == MAC
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_request_and_response_topic_must_differ(hass: HomeAssistant) -> None:
+    """One topic for both: Home Assistant would hear its own requests; refused with
+    a translated error, then fixed (observation 12)."""
+    same = {**DEFAULT_TOPICS, "response_topic": DEFAULT_TOPICS["request_topic"]}
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MAC: MAC, CONF_TOPICS: same, CONF_HTTP: {}}
+    )
+    assert result["errors"] == {CONF_TOPICS: "same_request_response_topic"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_MAC: MAC, CONF_TOPICS: dict(DEFAULT_TOPICS), CONF_HTTP: {}},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == MAC
+
+
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_reconfigure_refuses_one_topic_for_both(hass: HomeAssistant) -> None:
+    """The same rule when reconfiguring."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=MAC, data={CONF_MAC: MAC, **DEFAULT_TOPICS}
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    same = {**DEFAULT_TOPICS, "response_topic": DEFAULT_TOPICS["request_topic"]}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Garden", **same}
+    )
+    assert result["errors"] == {"base": "same_request_response_topic"}

@@ -8,11 +8,10 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import HEARTBEAT_TOPIC, fire
+from .conftest import HEARTBEAT_TOPIC, fire, snapshot_entities
 from .helpers import payload
 
 TRACKER = "device_tracker.garden_camera_location"
@@ -32,7 +31,7 @@ async def test_tracker_snapshot(
 ) -> None:
     """The guide's heartbeat has a fix: the tracker appears at it."""
     await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await snapshot_entities(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
 async def test_no_tracker_without_fix_then_keeps_last_fix(

@@ -52,3 +52,27 @@ async def test_diagnostics_redacts_secrets(
     assert diagnostics["state"]["reachable"] is True
     assert diagnostics["state"]["snapshot"]["image_bytes"] == 901
     assert diagnostics["entry"]["data"]["mac"] == MAC
+
+
+async def test_diagnostics_show_what_was_dropped_and_the_camera_clock(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Unusable fields of the last heartbeat and the camera's own times are shown;
+    the values kept stay in the merged payload."""
+    await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
+    await fire(
+        hass,
+        HEARTBEAT_TOPIC,
+        json.dumps({"ts": 1000, "values": {"devMac": MAC, "battery": "flat"}}),
+    )
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    state = diagnostics["state"]
+    assert state["dropped_fields"]["heartbeat"] == ["values.battery"]
+    assert state["camera_time"]["heartbeat"] == "1970-01-01T00:00:01+00:00"
+    assert state["clock_offset_s"] < -86400 * 365 * 50
+    assert state["received"]["heartbeat"] is not None
+    assert diagnostics["last_payloads"]["heartbeat"]["values"]["battery"]["soc"] == 91

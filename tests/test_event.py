@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    snapshot_platform,
+    async_fire_mqtt_message,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import ALARM_TOPIC, MAC, SNAPSHOT_TOPIC, fire
+from .conftest import (
+    ALARM_TOPIC,
+    HEARTBEAT_TOPIC,
+    MAC,
+    SNAPSHOT_TOPIC,
+    fire,
+    snapshot_entities,
+)
 from .helpers import payload
 
 ALARM = "event.garden_camera_alarm"
@@ -36,7 +46,7 @@ async def test_events_snapshot(
     """Both event entities after the guide's alarm and a snapshot."""
     await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
     await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json"))
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await snapshot_entities(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
 async def test_alarm_event(
@@ -90,3 +100,45 @@ async def test_event_not_fired_again_after_restart(
     after = hass.states.get(ALARM)
     assert after.state == before.state
     assert after.attributes["event_type"] == "low_power"
+
+
+async def test_retained_messages_are_not_events(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The broker replays a retained alarm and picture on every resubscribe (a
+    restart): no event fires, and the camera is not taken as awake (observation 8)."""
+    await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
+    await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json"))
+    alarm, capture = hass.states.get(ALARM), hass.states.get(CAPTURE)
+    last_seen = init_integration.runtime_data.data.last_seen
+    freezer.tick(timedelta(minutes=30))
+    async_fire_mqtt_message(hass, ALARM_TOPIC, payload("alarm.json", MAC), retain=True)
+    async_fire_mqtt_message(
+        hass, SNAPSHOT_TOPIC, payload("snapshot.json", time=1700000000), retain=True
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(ALARM) == alarm
+    assert hass.states.get(CAPTURE) == capture
+    assert init_integration.runtime_data.data.last_seen == last_seen
+
+
+async def test_events_fire_only_for_messages(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Other updates of the camera (a heartbeat, an answer) never fire an event."""
+    await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
+    await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json"))
+    alarm, capture = hass.states.get(ALARM), hass.states.get(CAPTURE)
+    freezer.tick(timedelta(minutes=1))
+    await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json", MAC))
+    init_integration.runtime_data.async_update_listeners()
+    await hass.async_block_till_done()
+    assert hass.states.get(ALARM) == alarm
+    assert hass.states.get(CAPTURE) == capture
+    # A new alarm does fire.
+    await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
+    assert hass.states.get(ALARM).state == "2026-11-25T12:01:00.000+00:00"

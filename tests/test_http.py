@@ -86,12 +86,12 @@ async def test_commands_go_over_http(
     """With HTTP access, a command goes to the camera's HTTP API, not MQTT."""
     fake = FakeCamera(hass, mqtt_mock, MAC)
     entry = await _setup(hass, make_entry(**http_camera.http_data()))
-    answer = await entry.runtime_data.async_command("get.image.info")
+    answer = await entry.runtime_data.commands.async_command("get.image.info")
     assert answer["brightness"] == 50
     assert http_camera.requests[-1][:3] == ("GET", "/api/image", "get.image.info")
     assert fake.requests == []
     # HTTP-only commands work too.
-    assert await entry.runtime_data.async_command("upgrade.reset") == {
+    assert await entry.runtime_data.commands.async_command("upgrade.reset") == {
         "code": 0,
         "result": "OK",
     }
@@ -105,7 +105,7 @@ async def test_http_unreachable_falls_back_to_mqtt(
     http_camera.camera.awake = False
     entry = await _setup(hass, make_entry(**http_camera.http_data()))
     fake[MAC].awake = False
-    await entry.runtime_data.async_command("cmd.reboot")
+    await entry.runtime_data.commands.async_command("cmd.reboot")
     assert fake.wakes == [MAC]
     assert fake[MAC].reboots == 1
 
@@ -118,7 +118,9 @@ async def test_401_starts_reauth(
     from custom_components.milesight_x5.errors import async_run
 
     with pytest.raises(HomeAssistantError) as err:
-        await async_run(entry.runtime_data.async_command("get.sys.info"), entry.title)
+        await async_run(
+            entry.runtime_data.commands.async_command("get.sys.info"), entry.title
+        )
     assert err.value.translation_key == "auth_failed"
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)

@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.milesight_x5.const import DEFAULT_TOPICS, DOMAIN
+from custom_components.milesight_x5.dispatcher import MessageKind
 
 from .conftest import HEARTBEAT_TOPIC, MAC, OTHER_MAC, fire, make_entry
 from .helpers import load_fixture_json, load_fixture_text
@@ -24,6 +25,20 @@ async def test_setup_and_unload(
     assert init_integration.state is ConfigEntryState.LOADED
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_message_finishing_after_unload_arms_no_timer(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A message still being handled when the camera unloads (a snapshot waits for its
+    image to be written) leaves no reachability timer behind."""
+    coordinator = init_integration.runtime_data
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await coordinator.async_handle_message(
+        MessageKind.HEARTBEAT, load_fixture_json("heartbeat.json"), 0
+    )
+    assert coordinator.data.last_seen is not None
+    # verify_cleanup fails the test on a timer left scheduled.
 
 
 async def test_mqtt_not_available_retries(hass: HomeAssistant) -> None:

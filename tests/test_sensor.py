@@ -11,11 +11,10 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import HEARTBEAT_TOPIC, SNAPSHOT_TOPIC, fire
+from .conftest import HEARTBEAT_TOPIC, SNAPSHOT_TOPIC, fire, snapshot_entities
 from .helpers import load_fixture_json, load_fixture_text
 
 pytestmark = pytest.mark.freeze_time("2026-11-25 12:00:00+00:00")
@@ -37,7 +36,25 @@ async def test_sensors_from_guide_samples(
     """Every sensor after the guide's heartbeat and a snapshot."""
     await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
     await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await snapshot_entities(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_display_precision(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The precision the integration asks for (snapshots leave it out: HA 2026.x also
+    stores one it derives from the device class for the other sensors)."""
+    asked = {
+        "battery_voltage": 2,
+        "charge_voltage": 2,
+        "data_used_this_month": 1,
+    }
+    for key, precision in asked.items():
+        entry = entity_registry.async_get(f"sensor.garden_camera_{key}")
+        assert entry is not None, key
+        assert entry.options["sensor"]["suggested_display_precision"] == precision
 
 
 async def test_sensors_unknown_before_first_heartbeat(
@@ -104,16 +121,21 @@ async def test_broken_field_keeps_the_rest(
     init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """One bad field: that sensor unknown, the others updated, one warning only."""
+    """One bad field: that sensor keeps its last value (unknown before any), the
+    others update, one warning only."""
     heartbeat = load_fixture_json("heartbeat.json")
     heartbeat["values"]["sensor"]["temperature"] = "hot"
+    heartbeat["values"]["battery"]["soc"] = 88
     await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
     await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
     assert hass.states.get("sensor.garden_camera_temperature").state == STATE_UNKNOWN
-    assert hass.states.get("sensor.garden_camera_battery").state == "91"
+    assert hass.states.get("sensor.garden_camera_battery").state == "88"
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    assert hass.states.get("sensor.garden_camera_temperature").state == "32"
+    assert hass.states.get("sensor.garden_camera_battery").state == "88"
     warnings = [r for r in caplog.records if "unusable fields" in r.getMessage()]
-    assert len(warnings) == 2
-    assert [r.levelname for r in warnings] == ["WARNING", "DEBUG"]
+    assert [r.levelname for r in warnings] == ["WARNING", "DEBUG", "DEBUG"]
 
 
 async def test_guide_heartbeat_verbatim_changes_nothing(
@@ -164,3 +186,70 @@ async def test_cellular_enums(
         hass.states.get("sensor.garden_camera_cellular_status").state,
         hass.states.get("sensor.garden_camera_sim_status").state,
     ) == expected
+
+
+PARTIAL_HEARTBEATS = {
+    "only_devMac": {"values": {"devMac": "1CC3164126A2"}},
+    "null_sections": {
+        "values": {
+            "devMac": "1CC3164126A2",
+            "battery": None,
+            "sensor": None,
+            "cellular": None,
+            "gps": None,
+        },
+        "storage": None,
+    },
+    "garbage_sections": {
+        "values": {
+            "devMac": "1CC3164126A2",
+            "battery": "n/a",
+            "sensor": ["LAF", 3],
+            "cellular": {"signalStrength": "weak", "ipAddr": 7.5},
+        },
+        "storage": {"storageCapacity": "lots"},
+    },
+}
+
+
+@pytest.mark.parametrize("partial", PARTIAL_HEARTBEATS.values(), ids=PARTIAL_HEARTBEATS)
+async def test_partial_heartbeat_keeps_known_values(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    partial: dict[str, object],
+) -> None:
+    """A heartbeat with sections missing, null or garbage updates what it carries
+    and nothing else: battery, noise, temperature... keep their values, also after
+    a restart (observation 5)."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    keys = ("battery", "noise", "temperature", "storage_used", "cellular_status")
+    before = {key: hass.states.get(f"sensor.garden_camera_{key}").state for key in keys}
+    freezer.tick(60)
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(partial))
+    after = {key: hass.states.get(f"sensor.garden_camera_{key}").state for key in keys}
+    assert after == before
+    # The heartbeat itself arrived, at HA's time.
+    assert (
+        hass.states.get("sensor.garden_camera_last_heartbeat").state
+        == "2026-11-25T12:01:00+00:00"
+    )
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    restored = {
+        key: hass.states.get(f"sensor.garden_camera_{key}").state for key in keys
+    }
+    assert restored == before
+
+
+async def test_last_heartbeat_is_receive_time(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A camera whose clock says 1970: the heartbeat is dated when HA received it;
+    the camera's own time is an attribute (observation 7)."""
+    heartbeat = load_fixture_json("heartbeat.json")
+    heartbeat["ts"] = 3_600_000
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    state = hass.states.get("sensor.garden_camera_last_heartbeat")
+    assert state.state == "2026-11-25T12:00:00+00:00"
+    assert state.attributes["camera_time"] == "1970-01-01T01:00:00+00:00"

@@ -1,4 +1,4 @@
-"""Actions: wake, reboot, snapshot, send_command, and their validation."""
+"""Actions: wake, reboot, snapshot, send_command; targets and validation."""
 
 from __future__ import annotations
 
@@ -6,25 +6,25 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import area_registry as ar, device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.milesight_x5.const import DOMAIN
 
-from .conftest import MAC, FakeCamera, wake_up
+from .conftest import MAC, OTHER_MAC, FakeCamera, make_entry, wake_up
+
+
+def _device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return device.id
 
 
 @pytest.fixture
-def device_id(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-) -> str:
+def device_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> str:
     """The camera's device."""
-    device = device_registry.async_get_device(identifiers={(DOMAIN, MAC)})
-    assert device is not None
-    return device.id
+    return _device_id(hass, init_integration)
 
 
 async def _call(hass: HomeAssistant, service: str, **data: Any) -> Any:
@@ -42,27 +42,27 @@ async def test_wake_reboot_snapshot(
 ) -> None:
     """wake publishes on the wake topic; reboot and snapshot send their commands."""
     camera = fake_camera[MAC]
+    camera.awake = False
     await _call(hass, "wake", device_id=device_id)
     assert fake_camera.wakes == [MAC]
-    await wake_up(hass, camera)
+    await hass.async_block_till_done()
     await _call(hass, "reboot", device_id=device_id)
     assert camera.reboots == 1
     await _call(hass, "snapshot", device_id=device_id)
-    await hass.async_block_till_done()
-    assert fake_camera.sent("cmd.snapshot")
+    # The action returned with the picture in place.
     assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "manual"
 
 
 async def test_send_command_returns_the_answer(
     hass: HomeAssistant, device_id: str, fake_camera: FakeCamera
 ) -> None:
-    """get.* answers come back as response data; set.* data may be an object or JSON text."""
+    """Answers come back keyed by camera; set.* data may be an object or JSON text."""
     await wake_up(hass, fake_camera[MAC])
     response = await _call(
         hass, "send_command", device_id=device_id, command="get.image.info"
     )
-    assert response["command"] == "get.image.info"
-    assert response["response"]["brightness"] == 50
+    assert response[MAC]["command"] == "get.image.info"
+    assert response[MAC]["response"]["brightness"] == 50
     response = await _call(
         hass,
         "send_command",
@@ -70,9 +70,11 @@ async def test_send_command_returns_the_answer(
         command=" set.image.info ",
         data='{"brightness": 70}',
     )
-    assert response["response"] == {"code": 0, "result": "OK"}
+    assert response == {
+        MAC: {"command": "set.image.info", "response": {"code": 0, "result": "OK"}}
+    }
     assert fake_camera.sent("set.image.info")[-1]["data"] == {"brightness": 70}
-    response = await _call(
+    await _call(
         hass,
         "send_command",
         device_id=device_id,
@@ -80,6 +82,86 @@ async def test_send_command_returns_the_answer(
         data={"contrast": 1},
     )
     assert fake_camera[MAC].settings["image.info"]["contrast"] == 1
+
+
+async def test_targets_the_way_home_assistant_sends_them(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    area_registry: ar.AreaRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """device_id as a list (UI and YAML targets), an entity, an area: each X5
+    camera targeted gets the action once (observation 9)."""
+    entries = [make_entry(MAC), make_entry(OTHER_MAC, title="Barn camera")]
+    for entry in entries:
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    fake = FakeCamera(hass, mqtt_mock, MAC, OTHER_MAC)
+    for mac in (MAC, OTHER_MAC):
+        await wake_up(hass, fake[mac])
+    garden, barn = (_device_id(hass, entry) for entry in entries)
+
+    response = await _call(
+        hass, "send_command", device_id=[garden, barn], command="get.sys.info"
+    )
+    assert set(response) == {MAC, OTHER_MAC}
+
+    await _call(hass, "reboot", entity_id="sensor.barn_camera_battery")
+    assert (fake[MAC].reboots, fake[OTHER_MAC].reboots) == (0, 1)
+
+    area = area_registry.async_create("Garden")
+    device_registry.async_update_device(garden, area_id=area.id)
+    await _call(hass, "reboot", area_id=area.id)
+    assert (fake[MAC].reboots, fake[OTHER_MAC].reboots) == (1, 1)
+
+    # The same camera through two targets: once.
+    await _call(
+        hass, "reboot", device_id=garden, entity_id="sensor.garden_camera_battery"
+    )
+    assert fake[MAC].reboots == 2
+
+
+@pytest.mark.parametrize(
+    ("target", "key"),
+    [
+        ({"device_id": "nope"}, "unknown_device"),
+        ({"entity_id": "sun.sun"}, "not_a_camera_entity"),
+        ({"area_id": "nowhere"}, "no_camera_in_area"),
+    ],
+)
+async def test_anything_else_targeted_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    target: dict[str, str],
+    key: str,
+) -> None:
+    """A target that is not an X5 camera is refused, translated, before anything
+    is sent to any camera."""
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "wake", **target)
+    assert err.value.translation_key == key
+    assert fake_camera.wakes == []
+
+
+async def test_other_integrations_device_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    device_id: str,
+    fake_camera: FakeCamera,
+) -> None:
+    """A device of another integration among the targets: nothing is sent."""
+    other = MockConfigEntry(domain="other")
+    other.add_to_hass(hass)
+    lamp = device_registry.async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("other", "lamp")}
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "wake", device_id=[device_id, lamp.id])
+    assert err.value.translation_key == "unknown_device"
+    assert fake_camera.wakes == []
 
 
 @pytest.mark.parametrize(
@@ -109,15 +191,6 @@ async def test_send_command_validation(
     assert fake_camera.requests == []
 
 
-async def test_unknown_device(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """A device that is not an X5 camera is refused."""
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "wake", device_id="nope")
-    assert err.value.translation_key == "unknown_device"
-
-
 async def test_camera_not_loaded(
     hass: HomeAssistant, init_integration: MockConfigEntry, device_id: str
 ) -> None:
@@ -128,6 +201,24 @@ async def test_camera_not_loaded(
     assert err.value.translation_key == "camera_not_loaded"
 
 
+async def test_failure_on_one_camera_is_reported(
+    hass: HomeAssistant, device_id: str, fake_camera: FakeCamera
+) -> None:
+    """A camera that fails: the action fails with its translated reason."""
+    from homeassistant.exceptions import HomeAssistantError
+
+    from custom_components.milesight_x5.const import CONF_WAKE_TIMEOUT
+
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    hass.config_entries.async_update_entry(entry, options={CONF_WAKE_TIMEOUT: 0.2})
+    fake_camera[MAC].settings["wakeup.info"]["wakeupByMQTT"] = 0
+    fake_camera[MAC].awake = False
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "reboot", device_id=device_id)
+    assert err.value.translation_key == "camera_asleep"
+    assert fake_camera[MAC].reboots == 0
+
+
 async def test_send_command_with_bytes_answer(
     hass: HomeAssistant, device_id: str, init_integration: MockConfigEntry
 ) -> None:
@@ -135,11 +226,11 @@ async def test_send_command_with_bytes_answer(
     from unittest.mock import AsyncMock, patch
 
     with patch.object(
-        init_integration.runtime_data,
+        init_integration.runtime_data.commands,
         "async_command",
         AsyncMock(return_value=b"\xff\xd8"),
     ):
         response = await _call(
             hass, "send_command", device_id=device_id, command="cmd.snapshot"
         )
-    assert response == {"command": "cmd.snapshot", "bytes": 2}
+    assert response == {MAC: {"command": "cmd.snapshot", "bytes": 2}}

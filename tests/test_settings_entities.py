@@ -11,7 +11,6 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
@@ -19,7 +18,7 @@ from custom_components.milesight_x5.number import NUMBERS
 from custom_components.milesight_x5.select import SELECTS
 from custom_components.milesight_x5.switch import SWITCHES
 
-from .conftest import MAC, FakeCamera, wake_up
+from .conftest import MAC, FakeCamera, snapshot_entities, wake_up
 
 OBJECT_ID = "garden_camera_"
 
@@ -32,8 +31,22 @@ def _entity_id(entity_registry: er.EntityRegistry, domain: str, key: str) -> str
     return entity_id
 
 
-def _group(name: str) -> str:
-    return name.removeprefix("set.")
+def _expected(camera: Any, setting: Any, value: Any) -> dict[str, Any]:
+    """The set.* data: the scalar alone or its whole branch as the camera has it."""
+    data: dict[str, Any] = setting.payload(value, camera.settings[setting.group])
+    return data
+
+
+async def _cut_off_refused(
+    hass: HomeAssistant, description: Any, value: Any, call: Any
+) -> bool:
+    """A value that would cut HA off (no HTTP access here) is refused: True."""
+    if description.cuts_link is None or not description.cuts_link(value):
+        return False
+    with pytest.raises(ServiceValidationError) as err:
+        await call()
+    assert err.value.translation_key == "lockout"
+    return True
 
 
 def _read(settings: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -63,10 +76,11 @@ async def test_settings_snapshot(
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await wake_up(hass, camera[MAC])
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await snapshot_entities(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
 
 @pytest.mark.parametrize("description", SWITCHES, ids=lambda d: d.key)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_each_switch(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -74,19 +88,26 @@ async def test_each_switch(
     entity_registry: er.EntityRegistry,
     description: Any,
 ) -> None:
-    """Off then on: the set.* carries the field (nested as the guide shows), state follows."""
+    """Off then on: the set.* carries the field (alone, or with its whole branch),
+    the state follows; a value that would cut HA off is refused."""
     camera = fake_camera[MAC]
     await wake_up(hass, camera)
     entity_id = _entity_id(entity_registry, "switch", description.key)
     setting = description.setting
     for service, value, state in (("turn_off", 0, "off"), ("turn_on", 1, "on")):
-        await hass.services.async_call(
-            "switch", service, {ATTR_ENTITY_ID: entity_id}, blocking=True
-        )
-        name, data = setting.payload(value)
-        assert fake_camera.sent(name)[-1]["data"] == data
+
+        async def call(service: str = service) -> None:
+            await hass.services.async_call(
+                "switch", service, {ATTR_ENTITY_ID: entity_id}, blocking=True
+            )
+
+        if await _cut_off_refused(hass, description, value, call):
+            continue
+        expected = _expected(camera, setting, value)
+        await call()
+        assert fake_camera.sent(setting.write_command)[-1]["data"] == expected
         assert hass.states.get(entity_id).state == state
-        stored = _read(camera.settings[_group(name)], setting.path)
+        stored = _read(camera.settings[setting.group], setting.path)
         assert stored == (str(value) if setting.as_text else value)
 
 
@@ -103,14 +124,14 @@ async def test_each_number(
     await wake_up(hass, camera)
     entity_id = _entity_id(entity_registry, "number", description.key)
     value = description.native_max_value
+    expected = _expected(camera, description.setting, int(value))
     await hass.services.async_call(
         "number",
         "set_value",
         {ATTR_ENTITY_ID: entity_id, "value": value},
         blocking=True,
     )
-    name, data = description.setting.payload(int(value))
-    assert fake_camera.sent(name)[-1]["data"] == data
+    assert fake_camera.sent(description.setting.write_command)[-1]["data"] == expected
     assert float(hass.states.get(entity_id).state) == value
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
@@ -122,6 +143,7 @@ async def test_each_number(
 
 
 @pytest.mark.parametrize("description", SELECTS, ids=lambda d: d.key)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_each_select(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -129,21 +151,28 @@ async def test_each_select(
     entity_registry: er.EntityRegistry,
     description: Any,
 ) -> None:
-    """The last option is written as its index and shown."""
+    """The last option is written as its index and shown (Low Power mode, which
+    would cut HA off, is refused without HTTP access)."""
     camera = fake_camera[MAC]
     await wake_up(hass, camera)
     entity_id = _entity_id(entity_registry, "select", description.key)
     option = description.options[-1]
-    await hass.services.async_call(
-        "select",
-        "select_option",
-        {ATTR_ENTITY_ID: entity_id, "option": option},
-        blocking=True,
-    )
-    name, data = description.setting.payload(len(description.options) - 1)
-    assert fake_camera.sent(name)[-1]["data"] == data
-    if description.key != "work_mode":  # the simulator stops answering in low power
-        assert hass.states.get(entity_id).state == option
+    index = len(description.options) - 1
+
+    async def call() -> None:
+        await hass.services.async_call(
+            "select",
+            "select_option",
+            {ATTR_ENTITY_ID: entity_id, "option": option},
+            blocking=True,
+        )
+
+    if await _cut_off_refused(hass, description, index, call):
+        return
+    expected = _expected(camera, description.setting, index)
+    await call()
+    assert fake_camera.sent(description.setting.write_command)[-1]["data"] == expected
+    assert hass.states.get(entity_id).state == option
 
 
 async def test_select_shows_unknown_for_unlisted_values(

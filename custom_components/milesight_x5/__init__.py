@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from homeassistant.components import mqtt
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -9,9 +11,10 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
-from .coordinator import X5ConfigEntry, X5Coordinator
+from .const import CONF_MAC, DOMAIN
+from .coordinator import X5ConfigEntry, X5Coordinator, stored_files
 from .dispatcher import async_get_dispatcher
+from .repairs import async_delete_camera_issues
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -64,8 +67,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
-    """Delete the camera's stored state and last snapshot."""
-    await X5Coordinator(hass, entry).async_remove_stored()
+    """Delete the camera's stored state, last snapshot and repair issues."""
+    mac = entry.data[CONF_MAC]
+    store, image = stored_files(hass, mac)
+    await store.async_remove()
+    await hass.async_add_executor_job(partial(image.unlink, missing_ok=True))
+    async_delete_camera_issues(hass, mac)
 
 
 def _check_factory_password(
@@ -73,7 +80,8 @@ def _check_factory_password(
 ) -> None:
     """A repair issue while the camera's HTTP login is the factory default."""
     issue_id = f"factory_password_{coordinator.mac}"
-    if coordinator.http is None or not coordinator.http.uses_factory_password:
+    http = coordinator.commands.http
+    if http is None or not http.uses_factory_password:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
     ir.async_create_issue(

@@ -34,30 +34,30 @@ BUTTONS: tuple[X5ButtonEntityDescription, ...] = (
         key="reboot",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda c: c.async_command("cmd.reboot"),
+        press_fn=lambda c: c.commands.async_command("cmd.reboot"),
     ),
     X5ButtonEntityDescription(
         key="snapshot_now",
         translation_key="snapshot_now",
-        press_fn=lambda c: c.async_command("cmd.snapshot"),
+        press_fn=lambda c: c.commands.async_command("cmd.snapshot"),
     ),
     X5ButtonEntityDescription(
         key="wake",
         translation_key="wake",
-        press_fn=lambda c: c.async_wake(),
+        press_fn=lambda c: c.commands.async_wake(),
     ),
     X5ButtonEntityDescription(
         key="check_firmware",
         translation_key="check_firmware",
         entity_category=EntityCategory.DIAGNOSTIC,
-        press_fn=lambda c: c.async_command("upgrade.check"),
+        press_fn=lambda c: c.commands.async_command("upgrade.check"),
     ),
     X5ButtonEntityDescription(
         key="format_sd_card",
         translation_key="format_sd_card",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,  # destructive
-        press_fn=lambda c: c.async_command("cmd.sd.format"),
+        press_fn=lambda c: c.commands.async_command("cmd.sd.format"),
     ),
 )
 

@@ -43,6 +43,7 @@ from .api import (
     peek_mac,
 )
 from .api.http_client import FACTORY_USERNAME
+from .commands import http_client
 from .const import (
     CONF_ALARM_TOPIC,
     CONF_ANSWER_TIMEOUT,
@@ -65,7 +66,6 @@ from .const import (
     MODEL,
     TOPIC_KEYS,
 )
-from .coordinator import http_client
 
 HTTP_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD)
 CONF_BROKER_HOST = "broker_host"
@@ -111,8 +111,12 @@ def _http_schema(current: Mapping[str, Any]) -> vol.Schema:
     )
 
 
-def _validate_topics(topics: Mapping[str, Any]) -> dict[str, str] | None:
-    """Return the topics stripped and valid, or None when one is not an MQTT topic."""
+def _validate_topics(topics: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
+    """The topics stripped, and an error key when one is unusable.
+
+    The request and response topics must differ (NOTES.md): on one topic Home
+    Assistant would hear its own requests.
+    """
     validated: dict[str, str] = {}
     for key in TOPIC_KEYS:
         value = str(topics.get(key, DEFAULT_TOPICS[key])).strip()
@@ -125,8 +129,10 @@ def _validate_topics(topics: Mapping[str, Any]) -> dict[str, str] | None:
         try:
             validated[key] = check(value)
         except vol.Invalid:
-            return None
-    return validated
+            return validated, "invalid_topic"
+    if validated[CONF_REQUEST_TOPIC] == validated[CONF_RESPONSE_TOPIC]:
+        return validated, "same_request_response_topic"
+    return validated, None
 
 
 class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -188,18 +194,19 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                 mac = normalize_mac(user_input[CONF_MAC])
             except InvalidMacError:
                 errors[CONF_MAC] = "invalid_mac"
-            topics = _validate_topics(user_input.get(CONF_TOPICS, {}))
-            if topics is None:
-                errors[CONF_TOPICS] = "invalid_topic"
+            topics, topic_error = _validate_topics(user_input.get(CONF_TOPICS, {}))
+            if topic_error:
+                errors[CONF_TOPICS] = topic_error
             if mac is not None:
-                await self.async_set_unique_id(mac)
+                # Added by hand, the camera takes over a pending discovery flow.
+                await self.async_set_unique_id(mac, raise_on_progress=False)
                 self._abort_if_unique_id_configured()
             http, http_error = await self._async_check_http(
                 user_input.get(CONF_HTTP, {})
             )
             if http_error:
                 errors[CONF_HTTP] = http_error
-            if mac is not None and topics is not None and not errors:
+            if mac is not None and not errors:
                 name = (user_input.get(CONF_NAME) or "").strip()
                 self._title = name or _default_title(mac)
                 self._data = {CONF_MAC: mac, **topics, **http}
@@ -411,13 +418,13 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            topics = _validate_topics(user_input)
-            if topics is None:
-                errors["base"] = "invalid_topic"
+            topics, topic_error = _validate_topics(user_input)
+            if topic_error:
+                errors["base"] = topic_error
             http, http_error = await self._async_check_http(user_input)
             if http_error:
                 errors["base"] = http_error
-            if not errors and topics is not None:
+            if not errors:
                 name = (user_input.get(CONF_NAME) or "").strip()
                 data = {k: v for k, v in entry.data.items() if k not in HTTP_KEYS}
                 return self.async_update_reload_and_abort(

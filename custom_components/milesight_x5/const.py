@@ -40,18 +40,32 @@ LARGE_PAYLOAD_BYTES: Final = 64 * 1024
 CONF_AWAKE_WINDOW: Final = "awake_window"
 CONF_WAKE_TIMEOUT: Final = "wake_timeout"
 CONF_ANSWER_TIMEOUT: Final = "answer_timeout"
-DEFAULT_AWAKE_WINDOW: Final = 60  # s the camera stays awake after it last spoke
+# How long after its last message a camera is presumed still awake. The guide does
+# not say how long it stays awake; the shorter the presumption, the fewer commands
+# go to a camera that already sleeps (beyond it: wake and probe first).
+DEFAULT_AWAKE_WINDOW: Final = 10
 DEFAULT_WAKE_TIMEOUT: Final = 120  # s to wait for the heartbeat after a wake
 DEFAULT_ANSWER_TIMEOUT: Final = 15  # s to wait for an answer on the response topic
 SETTINGS_REFRESH_INTERVAL: Final = timedelta(minutes=10)
-# What the settings entities read; fetched when the camera is awake.
+# A cached answer younger than this is the base of a read-modify-write.
+SETTINGS_FRESH: Final = SETTINGS_REFRESH_INTERVAL
+# What the entities read right after a heartbeat (no wake for it).
 SETTINGS_COMMANDS: Final = (
     "get.capture.info",
     "get.image.info",
     "get.wakeup.info",
     "get.login.info",
-    "upgrade.check",
+    "get.device.status",
 )
+# upgrade.check makes the camera call the vendor's server over cellular: daily.
+UPGRADE_CHECK_INTERVAL: Final = timedelta(days=1)
+# In Low Power mode the camera takes no remote configuration: one read a day, right
+# after a heartbeat, tells when it is back in Full Function mode.
+LOW_POWER_RECHECK_INTERVAL: Final = timedelta(days=1)
+# The idempotent read that tells an awake-but-quiet camera from a sleeping one.
+PROBE_COMMAND: Final = "get.device.status"
+# A camera clock off by more than this is reported (once).
+CLOCK_TOLERANCE: Final = timedelta(days=1)
 
 # HTTP (optional).
 CONF_HTTP: Final = "http"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -32,6 +33,10 @@ TO_REDACT = {
 }
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: X5ConfigEntry
 ) -> dict[str, Any]:
@@ -46,18 +51,37 @@ async def async_get_config_entry_diagnostics(
             "options": async_redact_data(dict(entry.options), TO_REDACT),
         },
         "state": {
-            "last_seen": state.last_seen.isoformat() if state.last_seen else None,
+            "last_seen": _iso(state.last_seen),
+            "received": {
+                "heartbeat": _iso(state.heartbeat_at),
+                "snapshot": _iso(state.snapshot_at),
+                "alarm": _iso(state.alarm_at),
+            },
+            # The camera's own clock: kept, never used for states.
+            "camera_time": {
+                "heartbeat": _iso(
+                    state.heartbeat.timestamp if state.heartbeat else None
+                ),
+                "snapshot": _iso(snapshot.capture_time if snapshot else None),
+                "alarm": _iso(state.alarm.timestamp if state.alarm else None),
+            },
+            "clock_offset_s": state.clock_offset,
             "reachable": state.reachable,
+            "presumed_awake": coordinator.commands.presumed_awake,
+            "external_power": state.external_power,
+            "low_power": state.low_power,
             "heartbeat_interval_s": coordinator.heartbeat_interval.total_seconds(),
             "watchdog_timeout_s": coordinator.watchdog_timeout.total_seconds(),
-            "heartbeat_invalid_fields": state.heartbeat.invalid_fields
-            if state.heartbeat
-            else None,
+            # Fields of the last message of each kind that were unusable (dropped;
+            # their last values stay).
+            "dropped_fields": dict(state.dropped),
+            "pending_commands": sorted(
+                api for _, api in coordinator.commands.mqtt.pending
+            ),
             "snapshot": {
                 "image_bytes": len(snapshot.image) if snapshot.image else 0,
                 "declared_size": snapshot.declared_size,
                 "image_error": snapshot.image_error,
-                "invalid_fields": snapshot.invalid_fields,
             }
             if snapshot
             else None,

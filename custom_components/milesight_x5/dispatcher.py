@@ -34,9 +34,13 @@ class MessageReceiver(Protocol):
     """What the dispatcher hands a decoded message to (a camera's coordinator)."""
 
     async def async_handle_message(
-        self, kind: MessageKind, message: dict[str, Any], size: int
+        self,
+        kind: MessageKind,
+        message: dict[str, Any],
+        size: int,
+        retained: bool = False,
     ) -> None:
-        """Handle one decoded message of this camera."""
+        """Handle one decoded message of this camera (``retained``: a replay)."""
 
 
 @dataclass(slots=True)
@@ -113,7 +117,7 @@ class X5Dispatcher:
             )
             return
         for kind, receiver in receivers.items():
-            await receiver.async_handle_message(kind, message, size)
+            await receiver.async_handle_message(kind, message, size, msg.retain)
 
 
 @callback

@@ -6,11 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import format_mac
+from .api import Setting, format_mac
 from .api.coerce import as_int, as_number
 from .const import DOMAIN, MANUFACTURER, MODEL
 from .coordinator import X5Coordinator, X5State
@@ -49,44 +50,19 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
     ) -> Any:
         """Send a command; errors reach the user translated."""
         return await async_run(
-            self.coordinator.async_command(name, data),
+            self.coordinator.commands.async_command(name, data),
             self.coordinator.config_entry.title,
         )
 
 
-# --- settings: where a value lives in a get.* answer, and how to write it ----------
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """A field of a ``get.X`` answer, written back with ``set.X``."""
-
-    group: str  # "capture.info"
-    path: tuple[str, ...]  # ("triggerConfig", "sensorConditions", "lafDetect")
-    as_text: bool = False  # the camera wants the value as a string (tempThre)
-
-    def read(self, state: X5State) -> Any:
-        """The raw value the camera reported, or None."""
-        node: Any = state.settings.get(f"get.{self.group}")
-        for part in self.path:
-            if not isinstance(node, Mapping):
-                return None
-            node = node.get(part)
-        return node
-
-    def payload(self, value: Any) -> tuple[str, dict[str, Any]]:
-        """The ``set.X`` command and its data, nested along the path."""
-        data: dict[str, Any] = {self.path[-1]: str(value) if self.as_text else value}
-        for part in reversed(self.path[:-1]):
-            data = {part: data}
-        return f"set.{self.group}", data
+# --- settings entities ---------------------------------------------------------------
 
 
 def flag(setting: Setting) -> Callable[[X5State], bool | None]:
     """Read a 0/1 setting as a boolean."""
 
     def value(state: X5State) -> bool | None:
-        raw = as_int(setting.read(state))
+        raw = as_int(setting.read(state.settings))
         return None if raw is None else raw != 0
 
     return value
@@ -96,17 +72,22 @@ def number(setting: Setting) -> Callable[[X5State], float | None]:
     """Read a numeric setting (numbers may come as strings)."""
 
     def value(state: X5State) -> float | None:
-        return as_number(setting.read(state))
+        return as_number(setting.read(state.settings))
 
     return value
 
 
 @dataclass(frozen=True, kw_only=True)
 class X5SettingDescription(EntityDescription):
-    """Where a settings entity's value lives, and how to read it from the state."""
+    """Where a settings entity's value lives, and how to read it from the state.
+
+    ``cuts_link``: whether writing this raw value leaves Home Assistant unable to
+    reach the camera over MQTT (heartbeat off, wake by MQTT off, Low Power mode).
+    """
 
     setting: Setting
     value_fn: Callable[[X5State], Any]
+    cuts_link: Callable[[Any], bool] | None = None
 
 
 class X5SettingEntity(X5Entity):
@@ -124,9 +105,32 @@ class X5SettingEntity(X5Entity):
         return description.value_fn(self.coordinator.data)
 
     async def _async_write(self, value: Any, shown: Any) -> None:
-        """Write ``value`` to the setting; show ``shown`` until the camera confirms."""
-        name, data = self.entity_description.setting.payload(value)
+        """Write ``value`` to the setting; show ``shown`` until the camera confirms.
+
+        The lock-out guard: a value that cuts Home Assistant off from the camera is
+        refused unless HTTP access (a way back) is configured.
+        """
+        description = self.entity_description
+        coordinator = self.coordinator
+        cuts_link = description.cuts_link
+        if (
+            cuts_link is not None
+            and cuts_link(value)
+            and coordinator.commands.http is None
+        ):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="lockout",
+                translation_placeholders={
+                    "name": coordinator.config_entry.title,
+                    "entity": self.name
+                    if isinstance(self.name, str)
+                    else description.key,
+                },
+            )
         await async_run(
-            self.coordinator.async_set(self.entity_description.key, name, data, shown),
-            self.coordinator.config_entry.title,
+            coordinator.commands.async_set(
+                description.key, description.setting, value, shown
+            ),
+            coordinator.config_entry.title,
         )

@@ -10,7 +10,10 @@ from .api import (
     AuthenticationError,
     CameraAsleepError,
     CommandFailedError,
+    CommandNotConfirmedError,
     CommandTimeoutError,
+    PublishError,
+    SettingUnknownError,
     UnknownCommandError,
     X5ConnectionError,
     X5Error,
@@ -24,6 +27,9 @@ def ha_error(err: X5Error, name: str) -> HomeAssistantError:
     if isinstance(err, CameraAsleepError):
         # low_power_mode / wake_disabled / camera_asleep
         key = str(err.args[0]) if err.args else "camera_asleep"
+    elif isinstance(err, CommandNotConfirmedError):
+        key = "not_confirmed"
+        placeholders["command"] = err.api
     elif isinstance(err, CommandTimeoutError):
         key = "command_timeout"
     elif isinstance(err, CommandFailedError):
@@ -31,8 +37,12 @@ def ha_error(err: X5Error, name: str) -> HomeAssistantError:
         placeholders |= {"code": str(err.code), "result": err.result or "-"}
     elif isinstance(err, AuthenticationError):
         key = "auth_failed"
+    elif isinstance(err, PublishError):
+        key = "broker_unavailable"
     elif isinstance(err, X5ConnectionError):
         key = "cannot_connect"
+    elif isinstance(err, SettingUnknownError):
+        key = "setting_unknown"
     elif isinstance(err, UnknownCommandError):
         key = "http_only"
     else:

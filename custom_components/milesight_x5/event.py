@@ -11,7 +11,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Alarm, AlarmType, Snapshot, TriggerType
-from .coordinator import X5ConfigEntry, X5Coordinator, X5State
+from .coordinator import X5ConfigEntry
+from .dispatcher import MessageKind
 from .entity import X5Entity
 
 PARALLEL_UPDATES = 0
@@ -19,14 +20,17 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, kw_only=True)
 class X5EventEntityDescription(EventEntityDescription):
-    """An event entity, with how to read the latest occurrence from the state."""
+    """An event entity: which messages fire it, and what each one says."""
 
-    latest_fn: Callable[[X5State], Alarm | Snapshot | None]
+    kind: MessageKind
     event_fn: Callable[[Any], tuple[str, dict[str, Any]]]
 
 
 def _alarm_event(alarm: Alarm) -> tuple[str, dict[str, Any]]:
-    return alarm.alarm_type.value, {"text": alarm.text}
+    return alarm.alarm_type.value, {
+        "text": alarm.text,
+        "camera_time": alarm.timestamp.isoformat() if alarm.timestamp else None,
+    }
 
 
 def _snapshot_event(snapshot: Snapshot) -> tuple[str, dict[str, Any]]:
@@ -45,14 +49,14 @@ EVENTS: tuple[X5EventEntityDescription, ...] = (
         key="alarm",
         translation_key="alarm",
         event_types=[alarm.value for alarm in AlarmType],
-        latest_fn=lambda state: state.alarm,
+        kind=MessageKind.ALARM,
         event_fn=_alarm_event,
     ),
     X5EventEntityDescription(
         key="capture",
         translation_key="capture",
         event_types=[trigger.value for trigger in TriggerType],
-        latest_fn=lambda state: state.snapshot,
+        kind=MessageKind.SNAPSHOT,
         event_fn=_snapshot_event,
     ),
 )
@@ -69,23 +73,25 @@ async def async_setup_entry(
 
 
 class X5Event(X5Entity, EventEntity):
-    """Fires when the camera sends a new alarm or snapshot."""
+    """Fires for each live alarm or snapshot; never for a replayed one or a restart."""
 
     entity_description: X5EventEntityDescription
 
-    def __init__(
-        self, coordinator: X5Coordinator, description: X5EventEntityDescription
-    ) -> None:
-        """Remember the latest occurrence already known, so it does not fire again."""
-        super().__init__(coordinator, description)
-        self._latest = description.latest_fn(coordinator.data)
+    async def async_added_to_hass(self) -> None:
+        """Listen to the camera's live messages of this kind."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_event_listener(
+                self.entity_description.kind, self._async_occurred
+            )
+        )
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        latest = self.entity_description.latest_fn(self.coordinator.data)
-        if latest is None or latest is self._latest:
-            return
-        self._latest = latest
-        event_type, data = self.entity_description.event_fn(latest)
+        """State changes of the camera are not events."""
+
+    @callback
+    def _async_occurred(self, occurrence: Alarm | Snapshot) -> None:
+        event_type, data = self.entity_description.event_fn(occurrence)
         self._trigger_event(event_type, data)
         self.async_write_ha_state()

@@ -41,7 +41,8 @@ class X5SnapshotImage(X5Entity, ImageEntity):
             return False
         self._image = image
         self._attr_content_type = snapshot.mime_type or "image/jpeg"
-        self._attr_image_last_updated = snapshot.capture_time or snapshot.timestamp
+        # When Home Assistant received it: the camera's clock may be wrong.
+        self._attr_image_last_updated = self.coordinator.data.snapshot_at
         return True
 
     @callback

@@ -19,8 +19,9 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Setting
 from .coordinator import X5ConfigEntry
-from .entity import Setting, X5SettingDescription, X5SettingEntity, number
+from .entity import X5SettingDescription, X5SettingEntity, number
 
 PARALLEL_UPDATES = 1
 

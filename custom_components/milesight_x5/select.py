@@ -9,9 +9,10 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Setting
 from .api.coerce import as_int
 from .coordinator import X5ConfigEntry, X5State
-from .entity import Setting, X5SettingDescription, X5SettingEntity
+from .entity import X5SettingDescription, X5SettingEntity
 
 PARALLEL_UPDATES = 1
 
@@ -22,14 +23,21 @@ class X5SelectEntityDescription(SelectEntityDescription, X5SettingDescription):
 
 
 def _select(
-    key: str, group: str, path: tuple[str, ...], options: list[str]
+    key: str,
+    group: str,
+    path: tuple[str, ...],
+    options: list[str],
+    *,
+    cutting_option: str | None = None,
 ) -> X5SelectEntityDescription:
+    """Option i is the camera's value i; ``cutting_option`` cuts HA off."""
     setting = Setting(group, path)
 
     def value(state: X5State) -> str | None:
-        raw = as_int(setting.read(state))
+        raw = as_int(setting.read(state.settings))
         return options[raw] if raw is not None and 0 <= raw < len(options) else None
 
+    cutting = options.index(cutting_option) if cutting_option else None
     return X5SelectEntityDescription(
         key=key,
         translation_key=key,
@@ -37,13 +45,21 @@ def _select(
         options=options,
         setting=setting,
         value_fn=value,
+        cuts_link=None if cutting is None else (lambda index: index == cutting),
+        entity_registry_enabled_default=cutting is None,
     )
 
 
 SELECTS: tuple[X5SelectEntityDescription, ...] = (
     # NOTES.md: remote configuration works only in work mode 0; switching to 1 from
     # Home Assistant is the last command the camera will take remotely.
-    _select("work_mode", "capture.info", ("workMode",), ["full_function", "low_power"]),
+    _select(
+        "work_mode",
+        "capture.info",
+        ("workMode",),
+        ["full_function", "low_power"],
+        cutting_option="low_power",
+    ),
     _select(
         "trigger_source",
         "capture.info",

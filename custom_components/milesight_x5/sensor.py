@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -69,6 +70,7 @@ class X5SensorEntityDescription(SensorEntityDescription):
     """A sensor, with how to read its value from the camera's state."""
 
     value_fn: Callable[[X5State], StateType | datetime]
+    attributes_fn: Callable[[X5State], dict[str, Any]] | None = None
 
 
 def _part[S, T](
@@ -117,7 +119,15 @@ def _millivolts(
 
 
 def _last_heartbeat(state: X5State) -> datetime | None:
-    return state.heartbeat.timestamp if state.heartbeat is not None else None
+    """When Home Assistant received it (the camera's clock may be wrong)."""
+    return state.heartbeat_at
+
+
+def _camera_time(state: X5State) -> dict[str, Any]:
+    """What the camera's own clock said: kept, never trusted for the state."""
+    heartbeat = state.heartbeat
+    moment = heartbeat.timestamp if heartbeat is not None else None
+    return {"camera_time": moment.isoformat() if moment else None}
 
 
 def _trigger(state: X5State) -> str | None:
@@ -235,6 +245,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=DIAGNOSTIC,
         value_fn=_last_heartbeat,
+        attributes_fn=_camera_time,
     ),
     *(
         X5SensorEntityDescription(
@@ -284,3 +295,10 @@ class X5Sensor(X5Entity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """The field's value, or None (unknown) while the camera has not sent it."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """More than the state, for the few sensors that have it."""
+        if (attributes := self.entity_description.attributes_fn) is None:
+            return None
+        return attributes(self.coordinator.data)

@@ -1,11 +1,19 @@
-"""Actions: wake, reboot, snapshot, and any catalogue command by name."""
+"""Actions: wake, reboot, snapshot, and any catalogue command by name.
+
+Each action targets cameras the Home Assistant way (devices, entities, areas) and
+acts on every X5 camera targeted; anything else targeted is refused before any
+camera is contacted.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 import json
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_AREA_ID, ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -14,7 +22,11 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 import voluptuous as vol
 
 from .api import BY_NAME, RequestKind
@@ -22,7 +34,6 @@ from .const import DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .errors import async_run
 
-ATTR_DEVICE_ID = "device_id"
 ATTR_COMMAND = "command"
 ATTR_DATA = "data"
 
@@ -31,64 +42,120 @@ SERVICE_REBOOT = "reboot"
 SERVICE_SNAPSHOT = "snapshot"
 SERVICE_SEND_COMMAND = "send_command"
 
-DEVICE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
-SEND_COMMAND_SCHEMA = DEVICE_SCHEMA.extend(
-    {
-        vol.Required(ATTR_COMMAND): cv.string,
-        vol.Optional(ATTR_DATA): vol.Any(dict, str),
-    }
+# What a target selector sends: device, entity and area ids (one or a list).
+TARGET_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
+    vol.Optional(ATTR_AREA_ID): vol.All(cv.ensure_list, [cv.string]),
+}
+HAS_TARGET = cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_ENTITY_ID, ATTR_AREA_ID)
+TARGET_SCHEMA = vol.Schema(vol.All(TARGET_FIELDS, HAS_TARGET))
+SEND_COMMAND_SCHEMA = vol.Schema(
+    vol.All(
+        {
+            **TARGET_FIELDS,
+            vol.Required(ATTR_COMMAND): cv.string,
+            vol.Optional(ATTR_DATA): vol.Any(dict, str),
+        },
+        HAS_TARGET,
+    )
 )
 
 
-def _coordinator(hass: HomeAssistant, device_id: str) -> X5Coordinator:
-    """The loaded camera behind a device id, or a translated validation error."""
-    device = dr.async_get(hass).async_get(device_id)
-    if device is not None:
-        for entry_id in device.config_entries:
-            entry: X5ConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-            if entry is None or entry.domain != DOMAIN:
-                continue
-            if entry.state is not ConfigEntryState.LOADED:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="camera_not_loaded",
-                    translation_placeholders={"name": entry.title},
-                )
-            return entry.runtime_data
-    raise ServiceValidationError(
+def _refuse(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
         translation_domain=DOMAIN,
-        translation_key="unknown_device",
-        translation_placeholders={"device_id": device_id},
+        translation_key=key,
+        translation_placeholders=placeholders,
     )
+
+
+def _camera_entry_of_device(
+    hass: HomeAssistant, device: dr.DeviceEntry
+) -> X5ConfigEntry | None:
+    """The camera's entry: its device carries (DOMAIN, MAC), the entry's unique id."""
+    for domain, mac in device.identifiers:
+        if domain == DOMAIN:
+            entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, mac)
+            if entry is not None:
+                return entry
+    return None
+
+
+def _targeted_entries(hass: HomeAssistant, call: ServiceCall) -> list[X5ConfigEntry]:
+    """The camera entries a call targets, in order; refuse what is not a camera."""
+    devices, entities = dr.async_get(hass), er.async_get(hass)
+    found: dict[str, X5ConfigEntry] = {}
+
+    def add(entry: X5ConfigEntry | None) -> bool:
+        if entry is None:
+            return False
+        found.setdefault(entry.entry_id, entry)
+        return True
+
+    for device_id in call.data.get(ATTR_DEVICE_ID, ()):
+        device = devices.async_get(device_id)
+        if device is None or not add(_camera_entry_of_device(hass, device)):
+            raise _refuse("unknown_device", device_id=device_id)
+    for entity_id in call.data.get(ATTR_ENTITY_ID, ()):
+        entity = entities.async_get(entity_id)
+        entry_id = entity.config_entry_id if entity is not None else None
+        entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
+        if entity is None or entity.platform != DOMAIN or not add(entry):
+            raise _refuse("not_a_camera_entity", entity_id=entity_id)
+    for area_id in call.data.get(ATTR_AREA_ID, ()):
+        in_area = [
+            add(_camera_entry_of_device(hass, device))
+            for device in dr.async_entries_for_area(devices, area_id)
+        ]
+        if not any(in_area):
+            raise _refuse("no_camera_in_area", area_id=area_id)
+    return list(found.values())
+
+
+def _targeted_cameras(hass: HomeAssistant, call: ServiceCall) -> list[X5Coordinator]:
+    """The loaded cameras a call targets (translated errors otherwise)."""
+    cameras = []
+    for entry in _targeted_entries(hass, call):
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _refuse("camera_not_loaded", name=entry.title)
+        cameras.append(entry.runtime_data)
+    return cameras
 
 
 def _command_data(name: str, raw: Any) -> dict[str, Any] | None:
     """Validate a send_command call before anything is sent."""
     command = BY_NAME.get(name)
     if command is None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_command",
-            translation_placeholders={"command": name},
-        )
+        raise _refuse("unknown_command", command=name)
     if isinstance(raw, str):
         try:
             raw = json.loads(raw) if raw.strip() else None
         except ValueError:
             raw = [raw]  # not JSON: refused below
     if raw is not None and not isinstance(raw, dict):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_data",
-            translation_placeholders={"command": name},
-        )
+        raise _refuse("invalid_data", command=name)
     if raw and command.request is RequestKind.NONE:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="data_not_taken",
-            translation_placeholders={"command": name},
-        )
+        raise _refuse("data_not_taken", command=name)
     return raw or None
+
+
+async def _async_on_each[T](
+    cameras: Iterable[X5Coordinator],
+    action: Callable[[X5Coordinator], Awaitable[T]],
+) -> dict[str, T]:
+    """Run ``action`` on every camera at once; results by MAC; raise the first error."""
+    cameras = list(cameras)
+    outcomes = await asyncio.gather(
+        *(async_run(action(camera), camera.config_entry.title) for camera in cameras),
+        return_exceptions=True,
+    )
+    results: dict[str, T] = {}
+    for camera, outcome in zip(cameras, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
+        results[camera.mac] = outcome
+    return results
 
 
 @callback
@@ -96,37 +163,42 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, at integration setup)."""
 
     async def _wake(call: ServiceCall) -> None:
-        coordinator = _coordinator(hass, call.data[ATTR_DEVICE_ID])
-        await async_run(coordinator.async_wake(), coordinator.config_entry.title)
+        await _async_on_each(
+            _targeted_cameras(hass, call), lambda c: c.commands.async_wake()
+        )
 
     async def _reboot(call: ServiceCall) -> None:
-        coordinator = _coordinator(hass, call.data[ATTR_DEVICE_ID])
-        await async_run(
-            coordinator.async_command("cmd.reboot"), coordinator.config_entry.title
+        await _async_on_each(
+            _targeted_cameras(hass, call),
+            lambda c: c.commands.async_command("cmd.reboot"),
         )
 
     async def _snapshot(call: ServiceCall) -> None:
-        coordinator = _coordinator(hass, call.data[ATTR_DEVICE_ID])
-        await async_run(
-            coordinator.async_command("cmd.snapshot"), coordinator.config_entry.title
+        await _async_on_each(
+            _targeted_cameras(hass, call),
+            lambda c: c.commands.async_command("cmd.snapshot"),
         )
 
     async def _send_command(call: ServiceCall) -> ServiceResponse:
-        coordinator = _coordinator(hass, call.data[ATTR_DEVICE_ID])
+        cameras = _targeted_cameras(hass, call)
         name = call.data[ATTR_COMMAND].strip()
         data = _command_data(name, call.data.get(ATTR_DATA))
-        result = await async_run(
-            coordinator.async_command(name, data), coordinator.config_entry.title
+        results = await _async_on_each(
+            cameras, lambda c: c.commands.async_command(name, data)
         )
-        if isinstance(result, bytes):
-            return {"command": name, "bytes": len(result)}
-        return {"command": name, "response": result}
+        return {
+            mac: {"command": name, "bytes": len(result)}
+            if isinstance(result, bytes)
+            else {"command": name, "response": result}
+            for mac, result in results.items()
+        }
 
-    hass.services.async_register(DOMAIN, SERVICE_WAKE, _wake, schema=DEVICE_SCHEMA)
-    hass.services.async_register(DOMAIN, SERVICE_REBOOT, _reboot, schema=DEVICE_SCHEMA)
-    hass.services.async_register(
-        DOMAIN, SERVICE_SNAPSHOT, _snapshot, schema=DEVICE_SCHEMA
-    )
+    for service, handler in (
+        (SERVICE_WAKE, _wake),
+        (SERVICE_REBOOT, _reboot),
+        (SERVICE_SNAPSHOT, _snapshot),
+    ):
+        hass.services.async_register(DOMAIN, service, handler, schema=TARGET_SCHEMA)
     hass.services.async_register(
         DOMAIN,
         SERVICE_SEND_COMMAND,

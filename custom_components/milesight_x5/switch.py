@@ -10,8 +10,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Setting
 from .coordinator import X5ConfigEntry
-from .entity import Setting, X5SettingDescription, X5SettingEntity, flag
+from .entity import X5SettingDescription, X5SettingEntity, flag
 
 PARALLEL_UPDATES = 1
 
@@ -27,7 +28,9 @@ def _switch(
     *path: str,
     as_text: bool = False,
     category: EntityCategory | None = EntityCategory.CONFIG,
+    off_cuts_link: bool = False,
 ) -> X5SwitchEntityDescription:
+    """A 0/1 setting; ``off_cuts_link``: off leaves HA unable to reach the camera."""
     setting = Setting(group, path, as_text=as_text)
     return X5SwitchEntityDescription(
         key=key,
@@ -35,6 +38,8 @@ def _switch(
         entity_category=category,
         setting=setting,
         value_fn=flag(setting),
+        cuts_link=(lambda value: value == 0) if off_cuts_link else None,
+        entity_registry_enabled_default=not off_cuts_link,
     )
 
 
@@ -54,10 +59,12 @@ SWITCHES: tuple[X5SwitchEntityDescription, ...] = (
     _switch("indicator", CAPTURE, TRIGGER, "indicator"),
     _switch("post_snapshot", CAPTURE, "snapshotEnable"),
     _switch("post_alarm", CAPTURE, "alarmEnable"),
-    _switch("post_heartbeat", CAPTURE, "statusEnable", as_text=True),
+    _switch(
+        "post_heartbeat", CAPTURE, "statusEnable", as_text=True, off_cuts_link=True
+    ),
     _switch("delete_after_post", CAPTURE, "postDelete"),
     _switch("heartbeat_test_mode", CAPTURE, "heartTestMode"),
-    _switch("wake_by_mqtt", "wakeup.info", "wakeupByMQTT"),
+    _switch("wake_by_mqtt", "wakeup.info", "wakeupByMQTT", off_cuts_link=True),
     _switch("timestamp_overlay", "image.info", "showTimestamp"),
 )
 

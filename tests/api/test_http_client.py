@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
@@ -15,7 +16,7 @@ from custom_components.milesight_x5.api import (
     CommandFailedError,
     X5ConnectionError,
 )
-from custom_components.milesight_x5.api.http_client import X5HttpClient
+from custom_components.milesight_x5.api.http_client import X5HttpClient, basic_auth
 from simulator import SimulatedCamera
 from simulator.http import create_app
 
@@ -79,13 +80,24 @@ async def test_set_changes_what_get_returns(
 
 
 async def test_query_parameters_for_storage_search(
-    camera_server: tuple[SimulatedCamera, TestServer],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
 ) -> None:
-    """storage.search sends its parameters in the query string."""
-    _, server = camera_server
+    """storage.search: query parameters with times written as the guide shows them
+    (``1970-01-01+00:00:00``, ``+`` and ``:`` literal), and the listed JSON header."""
+    seen: list[tuple[str, str | None]] = []
+
+    @web.middleware
+    async def record(request: web.Request, handler: Any) -> web.StreamResponse:
+        query = request.raw_path.partition("?")[2]
+        seen.append((query, request.headers.get("Content-Type")))
+        return await handler(request)
+
+    app = create_app(SimulatedCamera(MAC), password="s3cret")
+    app.middlewares.append(record)
+    server = await aiohttp_server(app)
     query = {
-        "startTime": "1970-01-01+00:00:00",
-        "endTime": "2022-08-13+19:40:30",
+        "startTime": "1970-01-01 00:00:00",  # a space, as people type it
+        "endTime": "2022-08-13+19:40:30",  # the guide's form
         "start": 0,
         "length": 30,
         "type": 3,
@@ -96,9 +108,13 @@ async def test_query_parameters_for_storage_search(
             "list": [],
             "total": 0,
         }
-    method, path, _, sent = server.app["requests"][-1]
-    assert (method, path) == ("POST", "/storage/search")
-    assert sent == {k: str(v) for k, v in query.items()}
+    assert seen == [
+        (
+            "startTime=1970-01-01+00:00:00&endTime=2022-08-13+19:40:30"
+            "&start=0&length=30&type=3",
+            "application/json",
+        )
+    ]
 
 
 async def test_snapshot_returns_image_bytes(
@@ -183,3 +199,10 @@ async def test_json_shapes() -> None:
     assert _json_result(command, b'{"api": "get.image.info", "data": {"a": 1}}') == {
         "a": 1
     }
+
+
+def test_basic_auth_header() -> None:
+    """The header aiohttp.BasicAuth made; a colon in the username is refused."""
+    assert basic_auth("admin", "ms123456") == "Basic YWRtaW46bXMxMjM0NTY="
+    with pytest.raises(ValueError):
+        basic_auth("ad:min", "x")

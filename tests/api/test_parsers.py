@@ -279,7 +279,7 @@ def test_not_a_json_object(payload: Any) -> None:
 
 def test_oversized_snapshot_is_rejected() -> None:
     """Over the cap: the raw payload is refused before it is decoded."""
-    image = base64.b64encode(b"\xff\xd8\xff" + bytes(100_000)).decode()
+    image = base64.b64encode(b"\xff\xd8\xff" + bytes(100_000) + b"\xff\xd9").decode()
     payload = json.dumps(
         {
             "values": {
@@ -318,7 +318,7 @@ def test_bad_images_keep_the_metadata(image: Any, error: str) -> None:
 
 def test_bare_base64_and_missing_padding() -> None:
     """No data-URI prefix and no padding: decoded, mime sniffed from the bytes."""
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 7
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 7 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
     text = base64.b64encode(png).decode().rstrip("=")
     snap = parse_snapshot(
         {"values": {"devMac": "5CC5638AE729", "image": text, "imageSize": 1}}
@@ -391,7 +391,7 @@ def test_configure_response_failure_and_rejects() -> None:
     )
     assert (failed.ok, failed.code, failed.result) == (False, 3, "Bad")
     odd = parse_configure_response(
-        {"devMac": "24E124417141", "api": " cmd.reboot ", "data": 7}
+        {"devName": "X5", "devMac": "24E124417141", "api": " cmd.reboot ", "data": 7}
     )
     assert (odd.api, odd.data, odd.ok) == ("cmd.reboot", {}, True)
     with pytest.raises(InvalidPayloadError, match="no api"):

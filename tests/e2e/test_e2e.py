@@ -18,6 +18,7 @@ from custom_components.milesight_x5.const import (
     CONF_ANSWER_TIMEOUT,
     CONF_AWAKE_WINDOW,
     CONF_MAC,
+    CONF_WAKE_TIMEOUT,
     DEFAULT_TOPICS,
     DOMAIN,
 )
@@ -26,7 +27,7 @@ from simulator.mqtt import SimulatorHub
 
 from .conftest import Mosquitto, wait_for
 
-CAM_A, CAM_B = "1CC3164126A2", "1CC3164126A3"
+CAM_A, CAM_B, CAM_C = "1CC3164126A2", "1CC3164126A3", "1CC3164126A4"
 
 pytestmark = [
     pytest.mark.usefixtures("socket_enabled", "mock_hass_config"),
@@ -181,7 +182,61 @@ async def test_broker_restart(
         lambda: _state(hass, "sensor.garden_battery") == "80", what="new heartbeat"
     )
     # Commands still find their way.
-    answer = await cameras["entries"][CAM_A].runtime_data.async_command(
+    answer = await cameras["entries"][CAM_A].runtime_data.commands.async_command(
         "get.image.info"
     )
     assert answer["brightness"] == 50
+
+
+async def test_awake_quiet_camera_on_usb_power(
+    hass: HomeAssistant, mqtt_entry: MockConfigEntry, broker: Mosquitto
+) -> None:
+    """A camera on USB-C power that posted before Home Assistant listened, replaces
+    objects on set and answers cmd.snapshot only with the picture: never heard, it
+    is reached by the probe, keeps its settings, and gives its picture."""
+    sim = SimulatedCamera(
+        CAM_C, external_power=True, set_replaces_objects=True, snapshot_answer=False
+    )
+    hub = SimulatorHub([sim], "127.0.0.1", broker.port, interval=3600)
+    await hass.async_add_executor_job(hub.start)  # its one heartbeat: nobody listens
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Shed",
+        unique_id=CAM_C,
+        data={CONF_MAC: CAM_C, **DEFAULT_TOPICS},
+        options={CONF_AWAKE_WINDOW: 1, CONF_ANSWER_TIMEOUT: 3, CONF_WAKE_TIMEOUT: 10},
+    )
+    entry.add_to_hass(hass)
+    try:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        client = hass.data[mqtt.DATA_MQTT].client
+        await wait_for(lambda: not client._pending_subscriptions, what="subscriptions")
+        await asyncio.sleep(0.5)  # the broker's SUBACK
+        assert _state(hass, "sensor.shed_battery") == "unknown"  # never heard
+        await hass.services.async_call(
+            "switch",
+            "turn_on",
+            {ATTR_ENTITY_ID: "switch.shed_noise_trigger"},
+            blocking=True,
+        )
+        conditions = sim.settings["capture.info"]["triggerConfig"]["sensorConditions"]
+        assert conditions["lafDetect"] == 1
+        assert conditions["lafThre"] == 60  # not lost to a fragment
+        assert "wake " + CAM_C in hub.log  # the wake went out and did nothing
+        assert f"get.device.status {CAM_C} answered" in hub.log
+        await hass.services.async_call(
+            DOMAIN, "snapshot", {"device_id": _device(hass, entry)}, blocking=True
+        )
+        assert _state(hass, "sensor.shed_snapshot_trigger") == "manual"
+    finally:
+        await hass.async_add_executor_job(hub.stop)
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+
+
+def _device(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    from homeassistant.helpers import device_registry as dr
+
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return device.id

@@ -7,6 +7,7 @@ from .catalogue import (
     BY_NAME,
     COMMANDS,
     Command,
+    CommandKind,
     HttpMethod,
     RequestKind,
     ReturnKind,
@@ -19,14 +20,19 @@ from .exceptions import (
     CameraAsleepError,
     CommandError,
     CommandFailedError,
+    CommandNotConfirmedError,
     CommandTimeoutError,
     InvalidMacError,
     InvalidPayloadError,
+    PublishError,
+    SettingUnknownError,
     UnknownCommandError,
     X5ConnectionError,
     X5Error,
 )
+from .images import DEFAULT_MAX_IMAGE_BYTES, decode_image, picture_error, sniff_mime
 from .mac import format_mac, normalize_mac
+from .merge import merge_heartbeat
 from .models import (
     Alarm,
     AlarmType,
@@ -40,7 +46,6 @@ from .models import (
     TriggerType,
 )
 from .parsers import (
-    DEFAULT_MAX_IMAGE_BYTES,
     classify_alarm,
     classify_trigger,
     decode_json,
@@ -49,8 +54,8 @@ from .parsers import (
     parse_heartbeat,
     parse_snapshot,
     peek_mac,
-    sniff_mime,
 )
+from .settings import Setting
 
 __all__ = [
     "BY_MQTT_API",
@@ -66,6 +71,8 @@ __all__ = [
     "Command",
     "CommandError",
     "CommandFailedError",
+    "CommandKind",
+    "CommandNotConfirmedError",
     "CommandTimeoutError",
     "ConfigureResponse",
     "Gps",
@@ -73,9 +80,12 @@ __all__ = [
     "HttpMethod",
     "InvalidMacError",
     "InvalidPayloadError",
+    "PublishError",
     "RequestKind",
     "ReturnKind",
     "SensorReadings",
+    "Setting",
+    "SettingUnknownError",
     "Snapshot",
     "TriggerType",
     "UnknownCommandError",
@@ -84,15 +94,18 @@ __all__ = [
     "build_mqtt_request",
     "classify_alarm",
     "classify_trigger",
+    "decode_image",
     "decode_json",
     "encode_mqtt_request",
     "format_mac",
     "get_command",
+    "merge_heartbeat",
     "normalize_mac",
     "parse_alarm",
     "parse_configure_response",
     "parse_heartbeat",
     "parse_snapshot",
     "peek_mac",
+    "picture_error",
     "sniff_mime",
 ]

@@ -33,6 +33,26 @@ class RequestKind(StrEnum):
     FILE = "file"  # HTTP multipart file upload (HTTP only)
 
 
+class CommandKind(StrEnum):
+    """What a command does to the camera: the direction shown to users."""
+
+    READ = "read"  # asks, changes nothing
+    WRITE = "write"  # sets a whole settings branch (the same write twice is one)
+    ACT = "act"  # changes the world each time: reboot, format, picture, upgrade
+
+
+# Acts that restart the camera: its next heartbeat is their consequence, not a wake.
+_RESTARTS = frozenset({"cmd.reboot", "cmd.reset", "upgrade.online", "upgrade.reset"})
+# Content-Type the guide lists where the body does not say it (JSON bodies do).
+_CONTENT_TYPES = {
+    "storage.search": "application/json",
+    "storage.export": "application/json",
+    "cmd.sd.format": "application/x-www-form-urlencoded",
+}
+# Reads that are not called get.*: they answer and change nothing.
+_READS = frozenset({"check.auth", "storage.search", "storage.export", "upgrade.check"})
+
+
 class ReturnKind(StrEnum):
     """What a command answers."""
 
@@ -65,6 +85,30 @@ class Command:
     def is_read(self) -> bool:
         """Whether the command only reads (``get.*``)."""
         return self.name.startswith("get.")
+
+    @property
+    def kind(self) -> CommandKind:
+        """Read, write or act (NOTES.md: acts must never be repeated)."""
+        if self.is_read or self.name in _READS:
+            return CommandKind.READ
+        if self.name.startswith("set."):
+            return CommandKind.WRITE
+        return CommandKind.ACT
+
+    @property
+    def content_type(self) -> str | None:
+        """The Content-Type header the guide lists for a request without a JSON body."""
+        return _CONTENT_TYPES.get(self.name)
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether sending it twice does no more than once (may be retried)."""
+        return self.kind is not CommandKind.ACT
+
+    @property
+    def restarts(self) -> bool:
+        """Whether the camera restarts on it: a heartbeat after it is its effect."""
+        return self.name in _RESTARTS
 
     @property
     def takes_data(self) -> bool:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 import math
 from typing import Any
 
-# Epoch values above this are milliseconds (1e11 s is the year 5138).
-_MS_THRESHOLD = 1e11
+# Years a camera clock can plausibly say; outside them a value may be in the
+# other unit (seconds sent as milliseconds or back).
+_PLAUSIBLE = (2000, 2200)
 
 
 def as_number(value: Any) -> int | float | None:
@@ -65,13 +66,27 @@ def as_str(value: Any) -> str | None:
     return None
 
 
-def as_datetime(value: Any) -> datetime | None:
-    """Return a UTC datetime from epoch seconds or milliseconds (told apart by size)."""
-    number = as_number(value)
-    if number is None or number <= 0:
-        return None
-    seconds = number / 1000 if number > _MS_THRESHOLD else number
+def _epoch(seconds: float) -> datetime | None:
     try:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def as_datetime(value: Any, unit: str = "s") -> datetime | None:
+    """Return a UTC datetime from epoch seconds (``unit="s"``) or milliseconds.
+
+    The guide's unit is read first. Only when that gives no plausible date
+    (2000-2199) and the other unit does is the value taken as swapped; a camera
+    whose clock says 1970 keeps its 1970 in the guide's unit.
+    """
+    number = as_number(value)
+    if number is None or number <= 0:
+        return None
+    primary = _epoch(number / 1000 if unit == "ms" else number)
+    if primary is not None and _PLAUSIBLE[0] <= primary.year < _PLAUSIBLE[1]:
+        return primary
+    other = _epoch(number if unit == "ms" else number / 1000)
+    if other is not None and _PLAUSIBLE[0] <= other.year < _PLAUSIBLE[1]:
+        return other
+    return primary

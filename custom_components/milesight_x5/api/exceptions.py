@@ -34,12 +34,42 @@ class CommandTimeoutError(CommandError):
     """The camera did not answer a command in time."""
 
 
+class CommandNotConfirmedError(CommandTimeoutError):
+    """An act went out once and the camera did not confirm it; it is not repeated."""
+
+    def __init__(self, api: str) -> None:
+        """Keep the command that may or may not have been carried out."""
+        super().__init__(f"{api} was sent; the camera did not confirm it")
+        self.api = api
+
+
 class CameraAsleepError(CommandTimeoutError):
-    """The camera did not wake up to take a command."""
+    """The camera did not wake up to take a command.
+
+    ``args[0]`` is why, as a translation key: ``camera_asleep``, ``low_power_mode``
+    or ``wake_disabled``.
+    """
 
 
 class X5ConnectionError(CommandError):
-    """The camera could not be reached (HTTP)."""
+    """The camera could not be reached.
+
+    ``maybe_sent``: the request may have reached the camera before the connection
+    failed (a timeout, a dropped answer), so an act must not be sent again.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool = False) -> None:
+        """Keep whether the camera may have heard the request."""
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+
+
+class PublishError(X5ConnectionError):
+    """The request could not be published: the MQTT broker is not reachable."""
+
+
+class SettingUnknownError(CommandError):
+    """A nested setting cannot be written: the camera did not report its branch."""
 
 
 class AuthenticationError(CommandError):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 import json
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
 from .catalogue import Command, HttpMethod, RequestKind, get_command
 from .coerce import as_int
@@ -15,6 +18,18 @@ from .exceptions import AuthenticationError, CommandFailedError, X5ConnectionErr
 FACTORY_USERNAME = "admin"
 FACTORY_PASSWORD = "ms123456"  # noqa: S105 (the guide's factory default, to warn about)
 DEFAULT_HTTP_TIMEOUT = 10.0
+
+
+def basic_auth(username: str, password: str) -> str:
+    """The Authorization header for HTTP Basic auth, as aiohttp.BasicAuth made it.
+
+    aiohttp 3.14 deprecates BasicAuth and the ``auth`` parameter for its
+    ``encode_basic_auth``, which aiohttp 3.11 (Home Assistant 2025.4) does not have.
+    """
+    if ":" in username:
+        raise ValueError('A ":" is not allowed in the username (RFC 7617)')
+    credentials = f"{username}:{password}".encode("latin1")
+    return "Basic " + base64.b64encode(credentials).decode("ascii")
 
 
 class X5HttpClient:
@@ -33,7 +48,7 @@ class X5HttpClient:
         """Talk to ``http://host:port`` as ``username``."""
         self._session = session
         self.base_url = f"http://{host}:{port}"
-        self._auth = aiohttp.BasicAuth(username, password)
+        self._auth = {"Authorization": basic_auth(username, password)}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.uses_factory_password = password == FACTORY_PASSWORD
 
@@ -43,12 +58,16 @@ class X5HttpClient:
         """Send one command; return its JSON object, or bytes for images and files."""
         if isinstance(command, str):
             command = get_command(command)
-        kwargs: dict[str, Any] = {"auth": self._auth, "timeout": self._timeout}
+        headers = dict(self._auth)
+        if command.content_type:
+            headers["Content-Type"] = command.content_type
+        kwargs: dict[str, Any] = {"headers": headers, "timeout": self._timeout}
         payload = dict(data or {})
+        url: str | URL = self.base_url + command.http_path
         if command.request is RequestKind.JSON:
             kwargs["json"] = payload
         elif command.request is RequestKind.QUERY:
-            kwargs["params"] = {key: str(value) for key, value in payload.items()}
+            url = URL(f"{url}?{query_string(payload)}", encoded=True)
         elif command.request is RequestKind.FILE:
             form = aiohttp.FormData()
             content = payload.get("file", b"")
@@ -61,7 +80,6 @@ class X5HttpClient:
             kwargs["data"] = form
         elif command.http_method is HttpMethod.GET and payload:
             kwargs["params"] = {key: str(value) for key, value in payload.items()}
-        url = self.base_url + command.http_path
         try:
             async with self._session.request(
                 command.http_method.value, url, **kwargs
@@ -78,13 +96,32 @@ class X5HttpClient:
                     raise CommandFailedError(command.name, resp.status, resp.reason)
                 body = await resp.read()
                 content_type = resp.content_type
-        except (aiohttp.ClientError, TimeoutError) as err:
+        except aiohttp.ClientConnectorError as err:
+            # No connection was made: the camera heard nothing.
             raise X5ConnectionError(
                 f"{command.name}: cannot reach {self.base_url}: {err}"
+            ) from err
+        except (aiohttp.ClientError, TimeoutError) as err:
+            raise X5ConnectionError(
+                f"{command.name}: no answer from {self.base_url}: {err}",
+                maybe_sent=True,
             ) from err
         if content_type.startswith(("image/", "application/octet-stream")):
             return body
         return _json_result(command, body)
+
+
+def query_string(params: Mapping[str, Any]) -> str:
+    """A query string as the guide writes it: ``startTime=1970-01-01+00:00:00``.
+
+    Spaces become ``+`` and ``+`` and ``:`` stay literal, so a time given as
+    ``2024-10-12 08:00:00`` or ``2024-10-12+08:00:00`` goes out the same way.
+    """
+    return "&".join(
+        f"{quote(str(key), safe='')}="
+        f"{quote(str(value).strip().replace(' ', '+'), safe='+:-')}"
+        for key, value in params.items()
+    )
 
 
 def _json_result(command: Command, body: bytes) -> dict[str, Any]:

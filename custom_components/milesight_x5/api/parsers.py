@@ -8,8 +8,6 @@ with :class:`InvalidPayloadError` and a reason.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Mapping
 import json
 import re
@@ -17,6 +15,7 @@ from typing import Any
 
 from .coerce import as_datetime, as_int, as_number, as_percent, as_str
 from .exceptions import InvalidMacError, InvalidPayloadError
+from .images import DEFAULT_MAX_IMAGE_BYTES, decode_image
 from .mac import normalize_mac
 from .models import (
     Alarm,
@@ -33,12 +32,6 @@ from .models import (
 
 type Payload = bytes | bytearray | str | Mapping[str, Any]
 
-DEFAULT_MAX_IMAGE_BYTES = 10 * 1024 * 1024
-
-_DATA_URI = re.compile(
-    r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[^,;]*)*),", re.ASCII
-)
-_WHITESPACE = re.compile(rb"\s+")
 
 _TRIGGER_WORDS: tuple[tuple[str, TriggerType], ...] = (
     ("noise", TriggerType.NOISE),
@@ -160,7 +153,7 @@ def _common(message: dict[str, Any]) -> tuple[str, _Fields, _Fields, list[str]]:
 
 def _timestamp(message: dict[str, Any], invalid: list[str]) -> Any:
     raw = message.get("ts")
-    value = as_datetime(raw)
+    value = as_datetime(raw, "ms")
     if raw is not None and value is None:
         invalid.append("ts")
     return value
@@ -278,41 +271,6 @@ def classify_alarm(text: str | None) -> AlarmType:
     return AlarmType.OTHER
 
 
-def sniff_mime(image: bytes) -> str | None:
-    """Return the mime type of JPEG or PNG bytes, else None."""
-    if image.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if image.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
-
-
-def decode_image(
-    raw: Any, max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
-) -> tuple[bytes | None, str | None, str | None]:
-    """Decode a data-URI (or bare base64) image: (bytes, mime type, error)."""
-    if not isinstance(raw, str | bytes):
-        return None, None, "image is not text"
-    text = raw.encode("ascii", "replace") if isinstance(raw, str) else raw
-    mime: str | None = None
-    if text[:5].lower() == b"data:":
-        header, sep, text = text.partition(b",")
-        match = _DATA_URI.match(header.decode("ascii", "replace") + ",")
-        if not sep or match is None or ";base64" not in match["params"].lower():
-            return None, None, "image is not a base64 data URI"
-        mime = match["mime"]
-    text = _WHITESPACE.sub(b"", text)
-    if len(text) * 3 // 4 > max_image_bytes:
-        return None, mime, f"image larger than {max_image_bytes} bytes"
-    try:
-        image = base64.b64decode(text + b"=" * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None, mime, "image is not valid base64"
-    if not image:
-        return None, mime, "image is empty"
-    return image, mime or sniff_mime(image), None
-
-
 def parse_snapshot(
     payload: Payload, *, max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
 ) -> Snapshot:
@@ -376,13 +334,34 @@ def parse_alarm(payload: Payload) -> Alarm:
     )
 
 
+def is_answer(message: Mapping[str, Any]) -> bool:
+    """Whether a message is shaped like the camera's answer, not like a request.
+
+    With request and response on one topic Home Assistant would hear its own
+    requests (NOTES.md): ``{"api", "devMac"}`` for a ``get``, plus settings in
+    ``data`` for a ``set``. An answer carries ``devName``, or data a request
+    never has: settings for a ``get``, a result code for anything else.
+    """
+    if message.get("devName") is not None:
+        return True
+    data = message.get("data")
+    if not isinstance(data, Mapping):
+        return False
+    api = message.get("api")
+    if isinstance(api, str) and api.strip().startswith("get."):
+        return True
+    return "code" in data or "result" in data
+
+
 def parse_configure_response(payload: Payload) -> ConfigureResponse:
-    """Parse an answer on the configure response topic."""
+    """Parse an answer on the configure response topic (a request is rejected)."""
     message = decode_json(payload)
     mac = _require_mac(message)
     api = message.get("api")
     if not isinstance(api, str) or not api.strip():
         raise InvalidPayloadError("response rejected: no api")
+    if not is_answer(message):
+        raise InvalidPayloadError(f"{api.strip()} is a request, not an answer")
     data = message.get("data")
     return ConfigureResponse(
         mac=mac,
