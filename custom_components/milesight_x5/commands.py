@@ -20,8 +20,8 @@ NOTES.md ("Remote configuration", corrected reading):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Mapping
+import contextlib
 from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any
