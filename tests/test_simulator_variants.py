@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 import pytest
 
+from custom_components.milesight_x5.api.http_client import basic_auth
 from simulator import SimulatedCamera
 from simulator.device import clock_1970_offset
 from simulator.http import create_app
@@ -344,7 +345,7 @@ async def http_camera(
     return serve
 
 
-AUTH = aiohttp.BasicAuth("admin", "ms123456")
+AUTH = {"Authorization": basic_auth("admin", "ms123456")}  # BasicAuth: deprecated
 
 
 async def test_http_silent_reboot_drops_the_connection(
@@ -356,7 +357,7 @@ async def test_http_silent_reboot_drops_the_connection(
     reader, writer = await asyncio.open_connection(host, int(port))
     writer.write(
         b"GET /api/cmd/reboot HTTP/1.1\r\nHost: camera\r\n"
-        b"Authorization: " + AUTH.encode().encode() + b"\r\n\r\n"
+        b"Authorization: " + AUTH["Authorization"].encode() + b"\r\n\r\n"
     )
     await writer.drain()
     assert await asyncio.wait_for(reader.read(), 5) == b""
@@ -371,7 +372,7 @@ async def test_http_while_rebooting_is_unavailable(
     """aiohttp re-sends a GET once when the connection drops (the guide makes
     cmd.reboot a GET): the rebooting camera refuses it, then answers once up."""
     camera, base, reported = await http_camera(reboot_answer=False)
-    async with aiohttp.ClientSession(auth=AUTH) as session:
+    async with aiohttp.ClientSession(headers=AUTH) as session:
         async with session.get(f"{base}/api/cmd/reboot") as response:
             assert response.status == 503
             assert await response.text() == "rebooting"
@@ -389,7 +390,7 @@ async def test_http_snapshot_is_the_picture_even_without_mqtt_answer(
     """Over HTTP the picture is the answer, whatever snapshot_answer says."""
     camera, base, _ = await http_camera(snapshot_answer=False)
     async with (
-        aiohttp.ClientSession(auth=AUTH) as session,
+        aiohttp.ClientSession(headers=AUTH) as session,
         session.get(f"{base}/live/snapshot") as response,
     ):
         assert response.status == 200
@@ -405,7 +406,7 @@ async def test_http_snapshot_in_low_power_mode_is_refused(
     camera, base, _ = await http_camera()
     camera.settings["capture.info"]["workMode"] = 1
     async with (
-        aiohttp.ClientSession(auth=AUTH) as session,
+        aiohttp.ClientSession(headers=AUTH) as session,
         session.get(f"{base}/live/snapshot") as response,
     ):
         assert response.status == 503
