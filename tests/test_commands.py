@@ -320,6 +320,15 @@ async def test_pending_value_until_confirmed(
     await wake_up(hass, camera)
     not_heard_lately(init_integration)
     camera.awake = False
+    status = "sensor.garden_camera_command_status"
+    assert hass.states.get(status).state == "idle"
+    seen: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: seen.append(event.data["new_state"].state)
+        if event.data["entity_id"] == status
+        else None,
+    )
     task = hass.async_create_task(_turn_on(hass, NOISE))
     await asyncio.sleep(0)
     await asyncio.sleep(0)
@@ -327,6 +336,10 @@ async def test_pending_value_until_confirmed(
     await task
     assert hass.states.get(NOISE).state == STATE_ON  # confirmed
     assert fake_camera.wakes == [MAC]
+    # The device page said what was going on, and is idle again.
+    assert seen[:2] == ["waking", "sending"]
+    await hass.async_block_till_done(wait_background_tasks=True)  # the read-back
+    assert hass.states.get(status).state == "idle"
 
 
 # --- what is repeated and what never is --------------------------------------------------
@@ -608,3 +621,57 @@ async def test_own_request_is_not_taken_as_the_answer(
         await coordinator.commands.async_command("get.image.info")
     assert coordinator.data.settings["get.image.info"] == {"showTimestamp": 1}
     assert shared in published
+
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    "guide_default": {},
+    "external_power": {"external_power": True},
+    "snapshot_picture_only": {"snapshot_answer": False},
+    "set_replaces_objects": {"set_replaces_objects": True},
+    "reboot_silent": {"reboot_answer": False},
+    "clock_1970": {"clock_offset": -1_700_000_000.0},
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS)
+async def test_every_plausible_camera(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mqtt_mock: MqttMockHAClient,
+    variant: dict[str, Any],
+) -> None:
+    """Against each camera the guide allows, asleep and not heard lately: a write
+    keeps the camera's other settings, a picture is taken once and shown, a reboot
+    goes out once."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_WAKE_TIMEOUT: 5, CONF_ANSWER_TIMEOUT: 2}
+    )
+    fake = FakeCamera(hass, mqtt_mock, MAC, **variant)
+    camera = fake[MAC]
+    before = _trigger_config(camera)
+    camera.sleep()
+
+    await _turn_on(hass, NOISE)
+    assert _trigger_config(camera)["sensorConditions"] == {
+        **before["sensorConditions"],
+        "lafDetect": 1,
+    }
+    assert hass.states.get(NOISE).state == STATE_ON
+
+    not_heard_lately(init_integration)
+    camera.sleep()
+    image_before = hass.states.get("image.garden_camera_snapshot").state
+    await _press(hass, "snapshot_now")
+    assert len(fake.sent("cmd.snapshot")) == 1
+    assert camera.snapshots_taken == 1
+    assert hass.states.get("image.garden_camera_snapshot").state != image_before
+
+    task = hass.async_create_task(_press(hass, "restart"))
+    await _until(lambda: camera.reboots)
+    if camera.rebooting:  # silent while it reboots, then its heartbeat
+        heartbeat = camera.end_reboot()
+        assert heartbeat is not None
+        await fire(hass, HEARTBEAT_TOPIC, _json(heartbeat))
+    await task
+    assert len(fake.sent("cmd.reboot")) == 1
+    assert camera.reboots == 1

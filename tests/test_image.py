@@ -211,3 +211,28 @@ async def test_json_image_field_types(
     del message["values"]["image"]
     await fire(hass, SNAPSHOT_TOPIC, json.dumps(message))
     assert hass.states.get(IMAGE).state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize(("camera_time", "shown"), [(1, False), (1700000000, True)])
+async def test_retained_picture_restores_only_when_newer(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    camera_time: int,
+    shown: bool,
+) -> None:
+    """A retained picture (the broker's replay on subscribe) shows when it is newer
+    than the one known; an older one is ignored."""
+    from pytest_homeassistant_custom_component.common import async_fire_mqtt_message
+
+    replayed = _jpeg()[:-2] + b"replayed" + b"\xff\xd9"
+    uri = "data:image/jpeg;base64," + base64.b64encode(replayed).decode()
+    await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
+    async_fire_mqtt_message(
+        hass,
+        SNAPSHOT_TOPIC,
+        payload("snapshot.json", image=uri, time=camera_time),
+        retain=True,
+    )
+    await hass.async_block_till_done()
+    assert (await _fetch(hass, hass_client))[1] == (replayed if shown else _jpeg())

@@ -108,6 +108,13 @@ class X5Commands:
         self._writes = asyncio.Lock()  # one read-modify-write at a time
         self._last_refresh: datetime | None = None
 
+    def _set_status(self, status: str) -> None:
+        """Show what the command path does now (the command status sensor)."""
+        state = self._coordinator.data
+        if state.command_status != status:
+            state.command_status = status
+            self._coordinator.async_update_listeners()
+
     def async_shutdown(self) -> None:
         """Stop reaching the camera (the entry unloads)."""
         if self._reach_task is not None:
@@ -196,6 +203,7 @@ class X5Commands:
     async def _async_wake_and_probe(self) -> None:
         """Wake and probe once for every command waiting; all fail together."""
         self._heard.clear()
+        self._set_status("waking")
         await self.async_wake()
         probe = self._entry.async_create_background_task(
             self.hass, self._async_probe(), f"{DOMAIN} probe {self.mac}"
@@ -257,22 +265,28 @@ class X5Commands:
                 )
         if not command.over_mqtt:
             raise UnknownCommandError(f"{command.name} needs HTTP access to the camera")
-        # Every command waiting shares one wake and probe, and fails with it.
-        await self._async_reach(wake=wake)
-        async with self._queue:
+        try:
+            # Every command waiting shares one wake and probe, and fails with it.
             await self._async_reach(wake=wake)
-            sent_at = dt_util.utcnow()
-            try:
+            async with self._queue:
+                await self._async_reach(wake=wake)
+                self._set_status("sending")
+                sent_at = dt_util.utcnow()
+                try:
+                    return await self._async_request(command, data)
+                except CommandNotConfirmedError:
+                    raise  # an act: it went out once, never again
+                except CommandTimeoutError:
+                    if not wake:
+                        raise
+                # Not heard since: it slept sooner than presumed. Reach it, send again.
+                _LOGGER.debug("%s: no answer from %s; retrying", command.name, self.mac)
+                await self._async_reach(wake=True, heard_since=sent_at)
+                self._set_status("sending")
                 return await self._async_request(command, data)
-            except CommandNotConfirmedError:
-                raise  # an act: it went out once, never again
-            except CommandTimeoutError:
-                if not wake:
-                    raise
-            # Not heard since: it slept sooner than presumed. Reach it, send again.
-            _LOGGER.debug("%s: no answer from %s; retrying", command.name, self.mac)
-            await self._async_reach(wake=True, heard_since=sent_at)
-            return await self._async_request(command, data)
+        finally:
+            if not self._queue.locked():
+                self._set_status("idle")
 
     async def _async_request(
         self, command: Command, data: Mapping[str, Any] | None

@@ -91,6 +91,7 @@ class X5State:
         default_factory=dict
     )  # kind -> unusable fields of its last message
     clock_offset: float | None = None  # s the camera's clock is ahead of HA's
+    command_status: str = "idle"  # idle / waking / sending: feedback while it waits
 
     @property
     def battery(self) -> Battery | None:

@@ -35,6 +35,8 @@ PARALLEL_UPDATES = 0
 
 CONNECTION_OPTIONS = ["connected", "connecting", "disconnected"]
 SIM_OPTIONS = ["valid", "invalid", "no_sim"]
+# What the command path does: feedback while a command waits for a sleeping camera.
+COMMAND_STATUS_OPTIONS = ["idle", "waking", "sending"]
 
 
 def connection_state(text: str | None) -> str | None:
@@ -260,6 +262,14 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
             ("imsi", lambda c: c.imsi),
             ("iccid", lambda c: c.iccid),
         )
+    ),
+    X5SensorEntityDescription(
+        key="command_status",
+        translation_key="command_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=COMMAND_STATUS_OPTIONS,
+        entity_category=DIAGNOSTIC,
+        value_fn=lambda state: state.command_status,
     ),
     X5SensorEntityDescription(
         key="snapshot_trigger",
