@@ -202,7 +202,10 @@ async def test_provisioning_points_the_camera_at_the_broker(
         for key in result["data_schema"].schema
         if callable(key.default)
     }
-    assert defaults["broker_host"] == "mock-broker"  # HA's own broker, editable
+    # HA's broker reaches under an internal name: offered at HA's LAN address.
+    assert defaults["broker_host"] == "10.10.10.10"
+    assert "broker_username" not in defaults  # typed by the user, never copied
+    assert "broker_password" not in defaults
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {
@@ -340,3 +343,31 @@ async def test_snapshot_over_http_shows_the_picture(
     assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "manual"
     assert hass.states.get("image.garden_camera_snapshot").state != "unknown"
     assert entry.runtime_data.data.snapshot.image.startswith((b"\xff\xd8", b"\x89PNG"))
+
+
+@pytest.mark.parametrize(
+    ("mqtt_config_entry_data", "offered"),
+    [
+        ({"broker": "192.168.1.5"}, "192.168.1.5"),
+        ({"broker": "mqtt.home.lan"}, "mqtt.home.lan"),
+        ({"broker": "127.0.0.1"}, "10.10.10.10"),
+        ({"broker": "localhost"}, "10.10.10.10"),
+        ({"broker": "core-mosquitto"}, "10.10.10.10"),
+        ({"broker": "169.254.1.1"}, "10.10.10.10"),
+    ],
+)
+async def test_provisioning_offers_an_address_the_camera_can_reach(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    http_camera: HttpCamera,
+    offered: str,
+) -> None:
+    """A LAN broker address is kept; loopback and internal names become HA's LAN
+    address (a camera can never reach 127.0.0.1 or core-mosquitto)."""
+    result = await _user_step(hass, http_camera.http_data())
+    defaults = {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if callable(key.default)
+    }
+    assert defaults["broker_host"] == offered

@@ -145,3 +145,10 @@ def test_services_are_described() -> None:
         # Every action targets cameras the Home Assistant way.
         assert service["target"]["device"]["integration"] == "milesight_x5"
         assert service["target"]["entity"]["integration"] == "milesight_x5"
+
+
+def test_no_english_internals_reach_the_user() -> None:
+    """Exceptions say what happened with names, commands and codes, never an
+    English error text of the protocol layer passed through {error}."""
+    for key, exception in STRINGS["exceptions"].items():
+        assert "{error}" not in exception["message"], key

@@ -40,9 +40,9 @@ from .api import (
     CommandKind,
     CommandNotConfirmedError,
     CommandTimeoutError,
+    NeedsHttpError,
     PublishError,
     Setting,
-    UnknownCommandError,
     X5ConnectionError,
     X5Error,
     get_command,
@@ -264,7 +264,9 @@ class X5Commands:
                     "%s over HTTP failed (%s); trying MQTT", command.name, err
                 )
         if not command.over_mqtt:
-            raise UnknownCommandError(f"{command.name} needs HTTP access to the camera")
+            raise NeedsHttpError(
+                f"{command.name} needs HTTP access to the camera", command=command.name
+            )
         try:
             # Every command waiting shares one wake and probe, and fails with it.
             await self._async_reach(wake=wake)

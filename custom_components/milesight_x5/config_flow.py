@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from ipaddress import ip_address
 from typing import Any
 
 from homeassistant.components import mqtt
+from homeassistant.components.network import async_get_source_ip
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -78,6 +80,18 @@ PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
 
 
+def _reachable_from_lan(host: str) -> bool:
+    """Whether a broker address Home Assistant uses is one a camera can use too."""
+    if not host:
+        return False
+    try:
+        address = ip_address(host)
+    except ValueError:
+        # A name: internal ones (localhost, the add-on's core-mosquitto) are not.
+        return "." in host and not host.startswith(("core-", "localhost"))
+    return not (address.is_loopback or address.is_link_local or address.is_unspecified)
+
+
 def _default_title(mac: str) -> str:
     return f"{MODEL} {mac[-6:]}"
 
@@ -103,10 +117,8 @@ def _http_schema(current: Mapping[str, Any]) -> vol.Schema:
             vol.Optional(
                 CONF_USERNAME, default=current.get(CONF_USERNAME, FACTORY_USERNAME)
             ): str,
-            vol.Optional(
-                CONF_PASSWORD,
-                description={"suggested_value": current.get(CONF_PASSWORD)},
-            ): PASSWORD,
+            # Never sent to the browser: empty keeps the stored password.
+            vol.Optional(CONF_PASSWORD): PASSWORD,
         }
     )
 
@@ -231,14 +243,22 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # --- provisioning over HTTP ------------------------------------------------------
 
-    def _broker_defaults(self) -> dict[str, Any]:
+    async def _async_broker_defaults(self) -> dict[str, Any]:
+        """Where the camera should post: Home Assistant's broker, as a camera reaches it.
+
+        The MQTT integration's own login (or the broker add-on's internal service
+        login) is never offered: the user types the login the camera should use.
+        A broker Home Assistant reaches under a loopback or internal name
+        (``127.0.0.1``, ``core-mosquitto``) is offered at Home Assistant's LAN address.
+        """
         entries = self.hass.config_entries.async_entries(mqtt.DOMAIN)
         data: Mapping[str, Any] = entries[0].data if entries else {}
+        host = str(data.get(mqtt.CONF_BROKER) or "")
+        if not _reachable_from_lan(host):
+            host = await async_get_source_ip(self.hass) or ""
         return {
-            CONF_BROKER_HOST: data.get(mqtt.CONF_BROKER, ""),
+            CONF_BROKER_HOST: host,
             CONF_BROKER_PORT: data.get(CONF_PORT, 1883),
-            CONF_BROKER_USERNAME: data.get(CONF_USERNAME, ""),
-            CONF_BROKER_PASSWORD: data.get(CONF_PASSWORD, ""),
             "tls": bool(data.get(mqtt.CONF_CERTIFICATE)),
         }
 
@@ -246,7 +266,7 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Offer to point the camera at Home Assistant's broker (set.capture.info)."""
-        defaults = self._broker_defaults()
+        defaults = await self._async_broker_defaults()
         errors: dict[str, str] = {}
         if user_input is not None:
             if not user_input.get(CONF_PROVISION):
@@ -283,13 +303,8 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                 vol.Required(
                     CONF_BROKER_PORT, default=defaults[CONF_BROKER_PORT]
                 ): PORT,
-                vol.Optional(
-                    CONF_BROKER_USERNAME, default=defaults[CONF_BROKER_USERNAME]
-                ): str,
-                vol.Optional(
-                    CONF_BROKER_PASSWORD,
-                    description={"suggested_value": defaults[CONF_BROKER_PASSWORD]},
-                ): PASSWORD,
+                vol.Optional(CONF_BROKER_USERNAME): str,
+                vol.Optional(CONF_BROKER_PASSWORD): PASSWORD,
             }
         )
         return self.async_show_form(
@@ -421,7 +436,10 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
             topics, topic_error = _validate_topics(user_input)
             if topic_error:
                 errors["base"] = topic_error
-            http, http_error = await self._async_check_http(user_input)
+            given = dict(user_input)
+            if not given.get(CONF_PASSWORD) and entry.data.get(CONF_PASSWORD):
+                given[CONF_PASSWORD] = entry.data[CONF_PASSWORD]  # empty keeps it
+            http, http_error = await self._async_check_http(given)
             if http_error:
                 errors["base"] = http_error
             if not errors:
@@ -432,7 +450,11 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                     title=name or _default_title(entry.data[CONF_MAC]),
                     data={**data, **topics, **http},
                 )
-        current = {**entry.data, **(user_input or {})}
+        current = {
+            key: value
+            for key, value in {**entry.data, **(user_input or {})}.items()
+            if key != CONF_PASSWORD
+        }
         schema = (
             vol.Schema({vol.Optional(CONF_NAME, default=entry.title): str})
             .extend(_topics_schema(current).schema)

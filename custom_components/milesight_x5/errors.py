@@ -1,54 +1,66 @@
-"""X5 protocol errors as translated Home Assistant errors."""
+"""X5 protocol errors as translated Home Assistant errors.
+
+What the user reads is the translation (no English internals pass through): the
+camera's name, the command, and for a refusal the camera's code and text. A state
+of the camera that stops a command (asleep, Low Power mode, no HTTP access) is a
+ServiceValidationError: Home Assistant logs it as one line. A failure to talk to it
+is a HomeAssistantError. Anything else is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .api import (
     AuthenticationError,
     CameraAsleepError,
+    CommandError,
     CommandFailedError,
     CommandNotConfirmedError,
     CommandTimeoutError,
+    NeedsHttpError,
     PublishError,
     SettingUnknownError,
-    UnknownCommandError,
     X5ConnectionError,
     X5Error,
 )
 from .const import DOMAIN
 
+# Checked in order: subclasses before their bases.
+_KEYS: tuple[tuple[type[X5Error], str], ...] = (
+    (CommandNotConfirmedError, "not_confirmed"),
+    (CommandTimeoutError, "command_timeout"),
+    (CommandFailedError, "command_failed"),
+    (AuthenticationError, "auth_failed"),
+    (PublishError, "broker_unavailable"),
+    (X5ConnectionError, "cannot_connect"),
+    (SettingUnknownError, "setting_unknown"),
+    (NeedsHttpError, "http_only"),
+)
+# The camera's state stops the command: the user can act on it.
+_PRECONDITIONS = {"camera_asleep", "low_power_mode", "wake_disabled"} | {
+    "setting_unknown",
+    "http_only",
+}
+
 
 def ha_error(err: X5Error, name: str) -> HomeAssistantError:
     """The user-facing error for a failed command on camera ``name``."""
-    placeholders: dict[str, str] = {"name": name, "error": str(err)}
+    placeholders: dict[str, str] = {
+        "name": name,
+        "command": err.command if isinstance(err, CommandError) else "",
+    }
     if isinstance(err, CameraAsleepError):
         # low_power_mode / wake_disabled / camera_asleep
         key = str(err.args[0]) if err.args else "camera_asleep"
-    elif isinstance(err, CommandNotConfirmedError):
-        key = "not_confirmed"
-        placeholders["command"] = err.api
-    elif isinstance(err, CommandTimeoutError):
-        key = "command_timeout"
-    elif isinstance(err, CommandFailedError):
-        key = "command_failed"
-        placeholders |= {"code": str(err.code), "result": err.result or "-"}
-    elif isinstance(err, AuthenticationError):
-        key = "auth_failed"
-    elif isinstance(err, PublishError):
-        key = "broker_unavailable"
-    elif isinstance(err, X5ConnectionError):
-        key = "cannot_connect"
-    elif isinstance(err, SettingUnknownError):
-        key = "setting_unknown"
-    elif isinstance(err, UnknownCommandError):
-        key = "http_only"
     else:
-        key = "command_error"
-    return HomeAssistantError(
-        str(err),
+        key = next((k for kind, k in _KEYS if isinstance(err, kind)), "command_error")
+    if isinstance(err, CommandFailedError):
+        placeholders |= {"code": str(err.code), "result": err.result or "-"}
+    kind = ServiceValidationError if key in _PRECONDITIONS else HomeAssistantError
+    return kind(
         translation_domain=DOMAIN,
         translation_key=key,
         translation_placeholders=placeholders,

@@ -16,7 +16,12 @@ class InvalidPayloadError(X5Error):
 
 
 class CommandError(X5Error):
-    """A command could not be carried out."""
+    """A command could not be carried out; ``command`` names it when known."""
+
+    def __init__(self, message: str = "", *, command: str = "") -> None:
+        """Keep the message (for logs) and the command (for users)."""
+        super().__init__(message)
+        self.command = command
 
 
 class CommandFailedError(CommandError):
@@ -24,7 +29,9 @@ class CommandFailedError(CommandError):
 
     def __init__(self, api: str, code: int, result: str | None) -> None:
         """Keep the command, the camera's code and its result text."""
-        super().__init__(f"{api} failed with code {code}: {result or 'no result text'}")
+        super().__init__(
+            f"{api} failed with code {code}: {result or 'no result text'}", command=api
+        )
         self.api = api
         self.code = code
         self.result = result
@@ -39,7 +46,7 @@ class CommandNotConfirmedError(CommandTimeoutError):
 
     def __init__(self, api: str) -> None:
         """Keep the command that may or may not have been carried out."""
-        super().__init__(f"{api} was sent; the camera did not confirm it")
+        super().__init__(f"{api} was sent; the camera did not confirm it", command=api)
         self.api = api
 
 
@@ -58,14 +65,20 @@ class X5ConnectionError(CommandError):
     failed (a timeout, a dropped answer), so an act must not be sent again.
     """
 
-    def __init__(self, message: str, *, maybe_sent: bool = False) -> None:
+    def __init__(
+        self, message: str, *, maybe_sent: bool = False, command: str = ""
+    ) -> None:
         """Keep whether the camera may have heard the request."""
-        super().__init__(message)
+        super().__init__(message, command=command)
         self.maybe_sent = maybe_sent
 
 
 class PublishError(X5ConnectionError):
     """The request could not be published: the MQTT broker is not reachable."""
+
+
+class NeedsHttpError(CommandError):
+    """A command of the guide that only the camera's HTTP API has (no MQTT twin)."""
 
 
 class SettingUnknownError(CommandError):

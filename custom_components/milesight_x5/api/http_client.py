@@ -86,11 +86,13 @@ class X5HttpClient:
             ) as resp:
                 if resp.status == 401:
                     raise AuthenticationError(
-                        f"{command.name}: the camera refused the login"
+                        f"{command.name}: the camera refused the login",
+                        command=command.name,
                     )
                 if resp.status in (502, 503, 504):
                     raise X5ConnectionError(
-                        f"{command.name}: camera unavailable ({resp.status})"
+                        f"{command.name}: camera unavailable ({resp.status})",
+                        command=command.name,
                     )
                 if resp.status >= 400:
                     raise CommandFailedError(command.name, resp.status, resp.reason)
@@ -99,12 +101,14 @@ class X5HttpClient:
         except aiohttp.ClientConnectorError as err:
             # No connection was made: the camera heard nothing.
             raise X5ConnectionError(
-                f"{command.name}: cannot reach {self.base_url}: {err}"
+                f"{command.name}: cannot reach {self.base_url}: {err}",
+                command=command.name,
             ) from err
         except (aiohttp.ClientError, TimeoutError) as err:
             raise X5ConnectionError(
                 f"{command.name}: no answer from {self.base_url}: {err}",
                 maybe_sent=True,
+                command=command.name,
             ) from err
         if content_type.startswith(("image/", "application/octet-stream")):
             return body

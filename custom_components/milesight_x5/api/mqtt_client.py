@@ -96,7 +96,7 @@ class X5MqttClient:
             if not command.idempotent:
                 raise CommandNotConfirmedError(api)
             raise CommandTimeoutError(
-                f"{api} to {mac}: no answer within {answer_timeout:g} s"
+                f"{api} to {mac}: no answer within {answer_timeout:g} s", command=api
             )
         if not response.ok:
             raise CommandFailedError(api, response.code or -1, response.result)

@@ -62,7 +62,8 @@ class Setting:
         branch = current.get(top) if current is not None else None
         if not isinstance(branch, Mapping):
             raise SettingUnknownError(
-                f"{self.group}: the camera did not report {top}; not written"
+                f"{self.group}: the camera did not report {top}; not written",
+                command=self.write_command,
             )
         whole: dict[str, Any] = copy.deepcopy(dict(branch))
         node: Any = whole
@@ -71,7 +72,8 @@ class Setting:
             if not isinstance(node, dict):
                 where = ".".join(self.path[:-1])
                 raise SettingUnknownError(
-                    f"{self.group}: the camera did not report {where}; not written"
+                    f"{self.group}: the camera did not report {where}; not written",
+                    command=self.write_command,
                 )
         node[self.path[-1]] = leaf
         return {top: whole}
