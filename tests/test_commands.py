@@ -174,7 +174,7 @@ async def test_nested_write_sends_the_whole_branch(
         NUMBER_DOMAIN,
         SERVICE_SET_VALUE,
         {
-            ATTR_ENTITY_ID: "number.garden_camera_noise_threshold_minimum",
+            ATTR_ENTITY_ID: "number.garden_camera_lower_noise_threshold",
             ATTR_VALUE: 75,
         },
         blocking=True,

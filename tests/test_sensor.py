@@ -39,6 +39,7 @@ async def test_sensors_from_guide_samples(
     await snapshot_entities(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_display_precision(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -87,7 +88,6 @@ async def test_user_visible_values(
             "sim_status",
             "data_used_this_month",
             "storage_used",
-            "battery_voltage",
         )
     }
     assert states == {
@@ -99,8 +99,45 @@ async def test_user_visible_values(
         "sim_status": "valid",
         "data_used_this_month": "6.107722",  # bytes shown as MB
         "storage_used": "6.5",
-        "battery_voltage": "4.052",
     }
+
+
+DIAGNOSTICS_GRADE = (
+    "sensor.garden_camera_ip_address",
+    "sensor.garden_camera_battery_voltage",
+    "sensor.garden_camera_charge_voltage",
+    "sensor.garden_camera_charge_current",
+    "switch.garden_camera_debug_capture",
+    "switch.garden_camera_heartbeat_test_mode",
+    "switch.garden_camera_algorithm_validation",
+    "switch.garden_camera_delete_picture_after_post",
+    "number.garden_camera_heartbeat_test_interval",
+)
+EVERYDAY = (
+    "sensor.garden_camera_battery",
+    "sensor.garden_camera_noise",
+    "sensor.garden_camera_temperature",
+    "sensor.garden_camera_signal_strength",
+)
+
+
+@pytest.mark.parametrize("platforms", [None])
+async def test_diagnostics_grade_entities_are_off_by_default(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Entities for debugging stay off until wanted; everyday ones are on."""
+    for entity_id in DIAGNOSTICS_GRADE:
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None, entity_id
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION, entity_id
+    for entity_id in EVERYDAY:
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None, entity_id
+        assert entry.disabled_by is None, entity_id
+    # The trigger value (dBA or °C, by trigger) is on the capture event instead.
+    assert entity_registry.async_get("sensor.garden_camera_snapshot_trigger_value") is None
 
 
 async def test_imei_imsi_iccid_disabled_by_default(
@@ -154,7 +191,6 @@ async def test_snapshot_trigger_sensors(
     """The last snapshot's trigger (enum, unknown kinds as 'other') and value."""
     await fire(hass, SNAPSHOT_TOPIC, load_fixture_text("snapshot.json"))
     assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "noise"
-    assert hass.states.get("sensor.garden_camera_snapshot_trigger_value").state == "51"
     snap = load_fixture_json("snapshot.json")
     snap["values"]["snapType"] = "Lightning"
     await fire(hass, SNAPSHOT_TOPIC, json.dumps(snap))

@@ -112,6 +112,7 @@ async def test_each_switch(
 
 
 @pytest.mark.parametrize("description", NUMBERS, ids=lambda d: d.key)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_each_number(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -43,6 +43,7 @@ def _number(
     device_class: NumberDeviceClass | None = None,
     as_text: bool = False,
     group: str = CAPTURE,
+    expert: bool = False,
 ) -> X5NumberEntityDescription:
     setting = Setting(group, path, as_text=as_text)
     return X5NumberEntityDescription(
@@ -55,6 +56,7 @@ def _number(
         native_unit_of_measurement=unit,
         device_class=device_class,
         mode=NumberMode.BOX,
+        entity_registry_enabled_default=not expert,
         setting=setting,
         value_fn=number(setting),
     )
@@ -75,7 +77,7 @@ NUMBERS: tuple[X5NumberEntityDescription, ...] = (
     _number("noise_interval", (TRIGGER, SENSOR, "lafInterval"), 1, 60, MINUTES, device_class=DURATION),
     _number("temperature_interval", (TRIGGER, SENSOR, "tempInterval"), 1, 60, MINUTES, device_class=DURATION),
     _number("heartbeat_interval", ("heartInterval",), 1, 72, HOURS, device_class=DURATION),
-    _number("heartbeat_test_interval", ("heartTestInterval",), 1, 4320, MINUTES, device_class=DURATION),
+    _number("heartbeat_test_interval", ("heartTestInterval",), 1, 4320, MINUTES, device_class=DURATION, expert=True),
     _number("low_power_heartbeat_interval", ("heartLpowerInterval",), 24, 72, HOURS, device_class=DURATION),
 )  # fmt: skip
 

@@ -116,6 +116,7 @@ def _millivolts(
         suggested_display_precision=2,
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=_battery(read),
     )
 
@@ -134,10 +135,6 @@ def _camera_time(state: X5State) -> dict[str, Any]:
 
 def _trigger(state: X5State) -> str | None:
     return state.snapshot.trigger.value if state.snapshot is not None else None
-
-
-def _trigger_value(state: X5State) -> StateType:
-    return state.snapshot.trigger_value if state.snapshot is not None else None
 
 
 DIAGNOSTIC = EntityCategory.DIAGNOSTIC
@@ -174,6 +171,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfElectricCurrent.MILLIAMPERE,
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=_battery(lambda b: b.charge_current),
     ),
     _millivolts("charge_voltage", lambda b: b.charge_voltage),
@@ -220,6 +218,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         key="ip_address",
         translation_key="ip_address",
         entity_category=DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=_cellular(lambda c: c.ip_address),
     ),
     X5SensorEntityDescription(
@@ -277,11 +276,6 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[trigger.value for trigger in TriggerType],
         value_fn=_trigger,
-    ),
-    X5SensorEntityDescription(
-        key="snapshot_trigger_value",
-        translation_key="snapshot_trigger_value",
-        value_fn=_trigger_value,
     ),
 )
 

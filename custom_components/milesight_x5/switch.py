@@ -29,8 +29,10 @@ def _switch(
     as_text: bool = False,
     category: EntityCategory | None = EntityCategory.CONFIG,
     off_cuts_link: bool = False,
+    expert: bool = False,
 ) -> X5SwitchEntityDescription:
-    """A 0/1 setting; ``off_cuts_link``: off leaves HA unable to reach the camera."""
+    """A 0/1 setting; ``off_cuts_link``: off leaves HA unable to reach the camera;
+    ``expert``: debugging and testing settings, off by default."""
     setting = Setting(group, path, as_text=as_text)
     return X5SwitchEntityDescription(
         key=key,
@@ -39,7 +41,7 @@ def _switch(
         setting=setting,
         value_fn=flag(setting),
         cuts_link=(lambda value: value == 0) if off_cuts_link else None,
-        entity_registry_enabled_default=not off_cuts_link,
+        entity_registry_enabled_default=not (off_cuts_link or expert),
     )
 
 
@@ -54,16 +56,16 @@ SWITCHES: tuple[X5SwitchEntityDescription, ...] = (
     _switch("sensor_trigger", CAPTURE, TRIGGER, "BySensor"),
     _switch("digital_input_trigger", CAPTURE, TRIGGER, "ByDI"),
     _switch("timed_capture", CAPTURE, "timedCapture"),
-    _switch("debug_capture", CAPTURE, "debugCapture"),
-    _switch("algorithm_validation", CAPTURE, "algoEnable"),
+    _switch("debug_capture", CAPTURE, "debugCapture", expert=True),
+    _switch("algorithm_validation", CAPTURE, "algoEnable", expert=True),
     _switch("indicator", CAPTURE, TRIGGER, "indicator"),
     _switch("post_snapshot", CAPTURE, "snapshotEnable"),
     _switch("post_alarm", CAPTURE, "alarmEnable"),
     _switch(
         "post_heartbeat", CAPTURE, "statusEnable", as_text=True, off_cuts_link=True
     ),
-    _switch("delete_after_post", CAPTURE, "postDelete"),
-    _switch("heartbeat_test_mode", CAPTURE, "heartTestMode"),
+    _switch("delete_after_post", CAPTURE, "postDelete", expert=True),
+    _switch("heartbeat_test_mode", CAPTURE, "heartTestMode", expert=True),
     _switch("wake_by_mqtt", "wakeup.info", "wakeupByMQTT", off_cuts_link=True),
     _switch("timestamp_overlay", "image.info", "showTimestamp"),
 )
