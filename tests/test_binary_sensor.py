@@ -66,8 +66,10 @@ async def test_watchdog_default_interval(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Sleeping is fine; silence past 2 x 24 h + 10 min marks it unreachable."""
+    """Sleeping is fine; silence past 2 x 24 h + 10 min marks it unreachable;
+    that is logged once, and once when it is back."""
     await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
 
@@ -86,7 +88,15 @@ async def test_watchdog_default_interval(
 
     # Any message brings it back.
     await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
+    await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
+    lines = [r.getMessage() for r in caplog.records if "1CC3164126A2" in r.getMessage()]
+    assert [line for line in lines if "unreachable" in line] == [
+        "Camera 1CC3164126A2 silent for more than 2 days, 0:10:00: marked unreachable"
+    ]
+    assert [line for line in lines if "reachable again" in line] == [
+        "Camera 1CC3164126A2 is reachable again"
+    ]
 
 
 async def test_watchdog_uses_the_cameras_interval(

@@ -8,6 +8,7 @@ from unittest.mock import patch
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
@@ -182,7 +183,10 @@ async def test_restart_with_corrupt_storage(
 
 
 async def test_long_silence_before_restart_is_unreachable(
-    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, hass_storage: dict
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    hass_storage: dict,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Last heard long before the restart: unreachable straight away."""
     hass_storage[f"{DOMAIN}.{MAC}"] = {
@@ -196,3 +200,4 @@ async def test_long_silence_before_restart_is_unreachable(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get("binary_sensor.garden_camera_connectivity").state == "off"
+    assert caplog.text.count(f"Camera {MAC} silent for more than") == 1

@@ -152,3 +152,55 @@ def test_no_english_internals_reach_the_user() -> None:
     English error text of the protocol layer passed through {error}."""
     for key, exception in STRINGS["exceptions"].items():
         assert "{error}" not in exception["message"], key
+
+
+def test_send_command_offers_the_whole_catalogue() -> None:
+    """The command field lists every command of the catalogue with its direction
+    (read, write, act), and nothing else."""
+    import yaml
+
+    from custom_components.milesight_x5.api import COMMANDS
+
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    options = services["send_command"]["fields"]["command"]["selector"]["select"][
+        "options"
+    ]
+    assert {option["value"] for option in options} == {c.name for c in COMMANDS}
+    for option in options:
+        command = next(c for c in COMMANDS if c.name == option["value"])
+        assert f"({command.kind.value}" in option["label"]
+        assert ("HTTP only" in option["label"]) is (not command.over_mqtt)
+
+
+QUALITY_RULES = {
+    "bronze": """action-setup appropriate-polling brands common-modules config-flow
+        config-flow-test-coverage dependency-transparency docs-actions docs-conditions
+        docs-high-level-description docs-installation-instructions
+        docs-removal-instructions docs-triggers entity-event-setup entity-unique-id
+        has-entity-name runtime-data test-before-configure test-before-setup
+        unique-config-entry""",
+    "silver": """action-exceptions config-entry-unloading docs-configuration-parameters
+        docs-installation-parameters entity-unavailable integration-owner
+        log-when-unavailable parallel-updates reauthentication-flow test-coverage""",
+    "gold": """devices diagnostics discovery discovery-update-info docs-data-update
+        docs-examples docs-known-limitations docs-supported-devices
+        docs-supported-functions docs-troubleshooting docs-use-cases dynamic-devices
+        entity-category entity-device-class entity-disabled-by-default
+        entity-translations exception-translations icon-translations
+        reconfiguration-flow repair-issues stale-devices""",
+    "platinum": "async-dependency inject-websession strict-typing",
+}
+
+
+def test_quality_scale_lists_every_rule_done_or_exempt() -> None:
+    """Every rule up to Platinum is listed; each is done, or exempt with a reason."""
+    import yaml
+
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    expected = {rule for tier in QUALITY_RULES.values() for rule in tier.split()}
+    assert set(rules) == expected
+    for name, rule in rules.items():
+        status = rule if isinstance(rule, str) else rule["status"]
+        assert status in {"done", "exempt"}, name
+        if status == "exempt":
+            assert rule["comment"], name

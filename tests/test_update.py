@@ -31,6 +31,12 @@ async def test_update_offered_and_installed(
         "url": "http://firmware.invalid/V_31.1.0.4.bin"
     }
     assert camera.firmware == "V_31.1.0.4"
+    # It restarts with the new firmware: its next heartbeat brings the news.
+    await wake_up(hass, camera)
+    state = hass.states.get(FIRMWARE)
+    assert state.state == STATE_OFF
+    assert state.attributes[ATTR_INSTALLED_VERSION] == "V_31.1.0.4"
+    assert state.attributes[ATTR_LATEST_VERSION] == "V_31.1.0.4"
 
 
 async def test_up_to_date(

@@ -321,6 +321,10 @@ class X5Commands:
                 # Over HTTP the picture is the answer: show it like an uplink.
                 await coordinator.async_take_picture(result)
             return
+        if command.name == "upgrade.online":
+            # It installs and restarts: read firmware and offer at its next heartbeat.
+            self._last_refresh = None
+            coordinator.data.settings_at.pop("upgrade.check", None)
         if command.kind is CommandKind.READ and result:
             if command.is_read or command.name == "upgrade.check":
                 coordinator.store_settings(command.name, result)
