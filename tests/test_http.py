@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 import json
 from typing import Any
@@ -15,7 +16,10 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_mqtt_message,
+)
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.milesight_x5.const import (
@@ -173,6 +177,21 @@ async def test_user_flow_http_errors(
         },
     )
     assert result["errors"] == {CONF_HTTP: "cannot_connect"}
+    # Fixed: the flow goes on and creates the camera.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_MAC: MAC,
+            CONF_TOPICS: dict(DEFAULT_TOPICS),
+            CONF_HTTP: http_camera.http_data(),
+        },
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_PROVISION: False, "broker_host": "x", "broker_port": 1883},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == MAC
 
 
 @pytest.mark.usefixtures("mqtt_mock")
@@ -187,6 +206,7 @@ async def test_user_flow_http_without_provisioning(
         {CONF_PROVISION: False, "broker_host": "x", "broker_port": 1883},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == MAC
     assert result["data"][CONF_HOST] == "127.0.0.1"
     assert result["data"][CONF_PASSWORD] == PASSWORD
 
@@ -253,6 +273,7 @@ async def test_provisioning_without_heartbeat(
     assert result["step_id"] == "no_heartbeat"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == MAC
 
 
 async def test_provisioning_failure(
@@ -266,6 +287,27 @@ async def test_provisioning_failure(
         {CONF_PROVISION: True, "broker_host": "h", "broker_port": 1883},
     )
     assert result["errors"] == {"base": "provision_failed"}
+    # Awake again: the same form works, waits for the heartbeat, creates the camera.
+    http_camera.camera.awake = True
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_PROVISION: True, "broker_host": "h", "broker_port": 1883},
+    )
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    # Garbage and another camera's heartbeat do not count; this camera's does.
+    other = SimulatedCamera("5CC5638AE729").heartbeat()
+    for message in (b"\x00garbage", json.dumps(other)):
+        async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, message)
+        await asyncio.sleep(0.05)  # not block_till_done: the flow waits 2 minutes
+    progress = hass.config_entries.flow.async_get(result["flow_id"])
+    assert progress["step_id"] == "wait_heartbeat"
+    async_fire_mqtt_message(
+        hass, HEARTBEAT_TOPIC, json.dumps(http_camera.camera.heartbeat())
+    )
+    await asyncio.sleep(0.05)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == MAC
 
 
 async def test_reauth_flow(
@@ -354,6 +396,7 @@ async def test_snapshot_over_http_shows_the_picture(
         ({"broker": "localhost"}, "10.10.10.10"),
         ({"broker": "core-mosquitto"}, "10.10.10.10"),
         ({"broker": "169.254.1.1"}, "10.10.10.10"),
+        ({"broker": ""}, "10.10.10.10"),
     ],
 )
 async def test_provisioning_offers_an_address_the_camera_can_reach(

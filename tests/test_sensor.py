@@ -137,7 +137,9 @@ async def test_diagnostics_grade_entities_are_off_by_default(
         assert entry is not None, entity_id
         assert entry.disabled_by is None, entity_id
     # The trigger value (dBA or °C, by trigger) is on the capture event instead.
-    assert entity_registry.async_get("sensor.garden_camera_snapshot_trigger_value") is None
+    assert (
+        entity_registry.async_get("sensor.garden_camera_snapshot_trigger_value") is None
+    )
 
 
 async def test_imei_imsi_iccid_disabled_by_default(
