@@ -1,0 +1,125 @@
+"""The repository around the integration: brand images, generated docs, workflows."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+INTEGRATION = ROOT / "custom_components" / "milesight_x5"
+BRAND = INTEGRATION / "brand"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Override the package-wide fixture: these tests read files, they need no hass."""
+
+
+def _load_script(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- brand images -------------------------------------------------------------------
+# Home Assistant 2026.3+ serves a custom integration's brand/ folder (these names
+# only: homeassistant/components/brands/const.py ALLOWED_IMAGES); the sizes and rules
+# are those of the home-assistant/brands README and its validate.sh.
+
+ALLOWED_IMAGES = {
+    f"{dark}{kind}{hdpi}.png"
+    for dark in ("", "dark_")
+    for kind in ("icon", "logo")
+    for hdpi in ("", "@2x")
+}
+IMAGES = sorted(path.name for path in BRAND.iterdir())
+
+
+def _open(name: str) -> Image.Image:
+    image = Image.open(BRAND / name)
+    image.load()
+    return image
+
+
+def test_brand_folder_has_only_served_images() -> None:
+    """icon.png is there (HACS' brands check looks for it); nothing unknown beside it."""
+    assert "icon.png" in IMAGES
+    assert set(IMAGES) <= ALLOWED_IMAGES
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_brand_image_is_a_clean_png(name: str) -> None:
+    """PNG, 8-bit RGBA, no colour profile (sRGB), transparent background, trimmed."""
+    image = _open(name)
+    assert image.format == "PNG"
+    assert image.mode == "RGBA"
+    assert "icc_profile" not in image.info
+    alpha = image.getchannel("A")
+    assert alpha.getextrema() == (0, 255)  # see-through background, opaque picture
+    width, height = image.size
+    corners = ((0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1))
+    assert all(alpha.getpixel(corner) == 0 for corner in corners)
+    # Trimmed: the picture reaches every edge, no empty margin.
+    assert alpha.getbbox() == (0, 0, width, height)
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_brand_image_size(name: str) -> None:
+    """Icons 256 (512 @2x) square; logos landscape, shortest side 128-256 (256-512)."""
+    width, height = _open(name).size
+    hdpi = "@2x" in name
+    if "icon" in name:
+        assert (width, height) == ((512, 512) if hdpi else (256, 256))
+    else:
+        assert width > height
+        assert (256 <= height <= 512) if hdpi else (128 <= height <= 256)
+
+
+@pytest.mark.parametrize("name", [name for name in IMAGES if "@2x" in name])
+def test_brand_hdpi_image_doubles_its_normal_version(name: str) -> None:
+    """An @2x image comes with its normal version and is twice its size."""
+    normal = name.replace("@2x", "")
+    assert normal in IMAGES
+    (width, height), (normal_width, normal_height) = (
+        _open(name).size,
+        _open(normal).size,
+    )
+    assert height == 2 * normal_height
+    assert abs(width - 2 * normal_width) <= 1
+
+
+def test_brand_variants_differ() -> None:
+    """A logo is not the icon, a dark variant not the light one (the brands rules)."""
+    contents = {name: (BRAND / name).read_bytes() for name in IMAGES}
+    for name in IMAGES:
+        if name.startswith("dark_"):
+            light = name.removeprefix("dark_")
+            assert light in IMAGES
+            assert contents[name] != contents[light]
+            assert _open(name).tobytes() != _open(light).tobytes()
+        if "logo" in name and (icon := name.replace("logo", "icon")) in IMAGES:
+            assert contents[name] != contents[icon]
+
+
+def test_dark_logos_come_in_pairs() -> None:
+    """HA falls back dark_logo -> dark_icon -> logo: a dark logo needs both sizes."""
+    dark = {name for name in IMAGES if name.startswith("dark_logo")}
+    assert dark in (set(), {"dark_logo.png", "dark_logo@2x.png"})
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_brand_image_is_compressed(name: str) -> None:
+    """Small, and no larger than Pillow's own optimised save of the same pixels."""
+    size = (BRAND / name).stat().st_size
+    assert size < 150_000
+    resaved = io.BytesIO()
+    _open(name).save(resaved, "PNG", optimize=True)
+    assert size <= len(resaved.getvalue())
