@@ -5,10 +5,13 @@ from __future__ import annotations
 import importlib.util
 import io
 from pathlib import Path
+import re
 from typing import Any
 
 from PIL import Image
 import pytest
+
+from custom_components.milesight_x5.api import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "milesight_x5"
@@ -123,3 +126,49 @@ def test_brand_image_is_compressed(name: str) -> None:
     resaved = io.BytesIO()
     _open(name).save(resaved, "PNG", optimize=True)
     assert size <= len(resaved.getvalue())
+
+
+# --- docs/commands.md ---------------------------------------------------------------
+
+GUIDE = ROOT.parent / "shared" / "device-docs" / "x5-mqtt-http-api-guide.md"
+
+
+def test_commands_md_is_current() -> None:
+    """docs/commands.md is the catalogue's table (run: python scripts/docs.py)."""
+    expected = _load_script("docs").render_commands()
+    assert (ROOT / "docs" / "commands.md").read_text(encoding="utf-8") == expected
+
+
+def test_commands_md_lists_every_command() -> None:
+    """One row per command of the catalogue, each with a description."""
+    docs = _load_script("docs")
+    assert set(docs.DESCRIPTIONS) == {command.name for command in COMMANDS}
+    rows = [
+        line for line in docs.render_commands().splitlines() if line.startswith("| `")
+    ]
+    assert len(rows) == len(COMMANDS) == 50
+    assert sum("HTTP only" in row for row in rows) == 2
+
+
+@pytest.mark.skipif(
+    not GUIDE.is_file(), reason="the vendor guide is not beside the repo"
+)
+def test_descriptions_are_the_guide_headings() -> None:
+    """Each description is the guide's heading above the command's Basic Information."""
+    headings: dict[tuple[str, str], str] = {}
+    heading = ""
+    lines = GUIDE.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        if match := re.match(r"#+\s*(.+)", line):
+            text = match[1].strip()
+            if not re.match(
+                r"(Basic Information|Request|Return|Headers|Body|Query)", text
+            ):
+                heading = text
+        elif match := re.match(r"\*\*HTTP API Path:\*\*\s*(\S+)", line):
+            method = re.sub(r"\*\*Method:\*\*\s*", "", lines[index + 2]).strip()
+            headings[(method, match[1])] = heading
+    descriptions = _load_script("docs").DESCRIPTIONS
+    for command in COMMANDS:
+        guide = headings[(command.http_method.value, command.http_path)]
+        assert descriptions[command.name].lower() == guide.lower(), command.name
