@@ -6,10 +6,12 @@ import importlib.util
 import io
 from pathlib import Path
 import re
+import tomllib
 from typing import Any
 
 from PIL import Image
 import pytest
+import yaml
 
 from custom_components.milesight_x5.api import COMMANDS
 
@@ -172,3 +174,85 @@ def test_descriptions_are_the_guide_headings() -> None:
     for command in COMMANDS:
         guide = headings[(command.http_method.value, command.http_path)]
         assert descriptions[command.name].lower() == guide.lower(), command.name
+
+
+# --- GitHub workflows ---------------------------------------------------------------
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    workflow = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    assert isinstance(workflow, dict)
+    # YAML 1.1 reads the key `on` as True.
+    workflow["on"] = workflow.pop(True, workflow.get("on"))
+    return workflow
+
+
+def _steps(workflow: dict[str, Any], job: str) -> list[dict[str, Any]]:
+    steps = workflow["jobs"][job]["steps"]
+    assert isinstance(steps, list)
+    return steps
+
+
+def _uses(workflow: dict[str, Any], job: str, action: str) -> dict[str, Any]:
+    (step,) = [
+        step
+        for step in _steps(workflow, job)
+        if step.get("uses", "").split("@")[0] == action
+    ]
+    return step
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in WORKFLOWS.glob("*")))
+def test_workflow_parses(name: str) -> None:
+    """Every workflow is YAML with a name, triggers and jobs whose steps run something."""
+    assert name.endswith(".yml")
+    workflow = _workflow(name)
+    assert workflow["name"]
+    assert workflow["on"]
+    assert workflow["jobs"]
+    for job in workflow["jobs"].values():
+        assert job["runs-on"] == "ubuntu-latest"
+        assert all("uses" in step or "run" in step for step in job["steps"])
+
+
+def test_validate_workflow() -> None:
+    """hassfest and HACS validation; the brands check is on (brand/icon.png exists)."""
+    workflow = _workflow("validate.yml")
+    assert _uses(workflow, "hassfest", "home-assistant/actions/hassfest")["uses"] == (
+        "home-assistant/actions/hassfest@master"
+    )
+    hacs = _uses(workflow, "hacs", "hacs/action")
+    assert hacs["uses"] == "hacs/action@main"
+    assert hacs["with"]["category"] == "integration"
+    ignored = str(hacs["with"].get("ignore", "")).split()
+    assert set(ignored) <= {"brands"}
+    # Ignoring brands is right only while HACS cannot find local brand images.
+    assert ("brands" in ignored) == (not (BRAND / "icon.png").is_file())
+
+
+def _ci_run_newest_ha() -> str:
+    match = re.search(r"^NEWEST_HA=(\S+)$", (ROOT / ".ci" / "run").read_text(), re.M)
+    assert match is not None
+    return match[1]
+
+
+def test_tests_workflow() -> None:
+    """The pinned suite via scripts/test, and the newest HA that .ci/run tests."""
+    workflow = _workflow("tests.yml")
+    pinned = _steps(workflow, "pinned")
+    assert {"run": "scripts/test"}.items() <= pinned[-1].items()
+    python = _uses(workflow, "pinned", "actions/setup-python")["with"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["requires-python"] == f">={python['python-version']}.0"
+    assert any("mosquitto" in step.get("run", "") for step in pinned)
+
+    (newest,) = workflow["jobs"]["newest"]["strategy"]["matrix"]["include"]
+    assert newest["homeassistant"] == _ci_run_newest_ha()
+    assert newest["python"] == "3.14"
+    assert re.fullmatch(r"0\.13\.\d+", newest["phcc"])
+    install = " ".join(step.get("run", "") for step in _steps(workflow, "newest"))
+    assert "homeassistant==${{ matrix.homeassistant }}" in install
+    assert "pytest-homeassistant-custom-component==${{ matrix.phcc }}" in install
+    assert "--ignore=tests/demo" in _steps(workflow, "newest")[-1]["run"]
