@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 from pathlib import Path
 import re
 import tomllib
@@ -256,3 +257,19 @@ def test_tests_workflow() -> None:
     assert "homeassistant==${{ matrix.homeassistant }}" in install
     assert "pytest-homeassistant-custom-component==${{ matrix.phcc }}" in install
     assert "--ignore=tests/demo" in _steps(workflow, "newest")[-1]["run"]
+
+
+# --- CHANGELOG.md -------------------------------------------------------------------
+
+
+def test_changelog_has_the_manifest_version() -> None:
+    """Keep a Changelog: an Unreleased section and one for the version shipped."""
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    versions = re.findall(r"^## \[([^\]]+)\]", changelog, re.M)
+    assert versions[0] == "Unreleased"
+    assert manifest["version"] in versions
+    released = [version for version in versions if version != "Unreleased"]
+    assert released == sorted(
+        released, key=lambda v: tuple(map(int, v.split("."))), reverse=True
+    )
