@@ -259,6 +259,16 @@ def test_tests_workflow() -> None:
     assert "--ignore=tests/demo" in _steps(workflow, "newest")[-1]["run"]
 
 
+def test_readme_links_the_commands_table() -> None:
+    """The README has the HACS badge under its title and points at docs/commands.md."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    title, _, badge = readme.splitlines()[:3]
+    assert title.startswith("# ")
+    assert "HACS-Custom-41BDF5" in badge
+    assert "(https://hacs.xyz)" in badge
+    assert "(docs/commands.md)" in readme
+
+
 # --- CHANGELOG.md -------------------------------------------------------------------
 
 
