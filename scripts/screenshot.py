@@ -64,9 +64,33 @@ async def device_page(session: aiohttp.ClientSession, base: str, token: str) -> 
         return f"{base}/config/devices/device/{(await resp.text()).strip()}"
 
 
+async def fresh_tokens(workdir: Path) -> dict[str, Any]:
+    """The demo's tokens with a new access token (one lives 30 minutes).
+
+    The refresh token stays valid; without this, a demo running longer than the
+    access token fails here and leaves "Login attempt failed" notifications.
+    """
+    tokens: dict[str, Any] = json.loads((workdir / "tokens.json").read_text())
+    base = tokens["hassUrl"]
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{base}/auth/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": tokens["refresh_token"],
+                "client_id": f"{base}/",
+            },
+        ) as resp,
+    ):
+        resp.raise_for_status()
+        tokens.update(await resp.json())
+    return tokens
+
+
 async def shoot(workdir: Path, out: Path, port: int, wait: float) -> None:
     """Log in with the demo's tokens, open the device page, save a PNG."""
-    tokens = json.loads((workdir / "tokens.json").read_text())
+    tokens = await fresh_tokens(workdir)
     base = tokens["hassUrl"]
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:

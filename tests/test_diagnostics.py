@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
 
 from .conftest import ALARM_TOPIC, HEARTBEAT_TOPIC, MAC, SNAPSHOT_TOPIC, fire
 from .helpers import payload
@@ -76,3 +78,20 @@ async def test_diagnostics_show_what_was_dropped_and_the_camera_clock(
     assert state["clock_offset_s"] < -86400 * 365 * 50
     assert state["received"]["heartbeat"] is not None
     assert diagnostics["last_payloads"]["heartbeat"]["values"]["battery"]["soc"] == 91
+
+
+@pytest.mark.freeze_time("2026-11-25 12:00:00+00:00")
+async def test_diagnostics_snapshot(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The whole dump after a heartbeat, a snapshot and an alarm."""
+    await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
+    await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json"))
+    await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    assert diagnostics == snapshot

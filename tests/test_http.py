@@ -359,6 +359,15 @@ async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) ->
     assert result["step_id"] == "init"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
+        {CONF_AWAKE_WINDOW: 0, CONF_WAKE_TIMEOUT: 300, CONF_ANSWER_TIMEOUT: 301},
+    )
+    # Each field out of range says which field and which range.
+    assert result["errors"] == {
+        CONF_AWAKE_WINDOW: "awake_window_range",
+        CONF_ANSWER_TIMEOUT: "answer_timeout_range",
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
         {CONF_AWAKE_WINDOW: 30, CONF_WAKE_TIMEOUT: 300, CONF_ANSWER_TIMEOUT: 20},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY

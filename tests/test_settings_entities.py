@@ -57,7 +57,14 @@ def _read(settings: dict[str, Any], path: tuple[str, ...]) -> Any:
 
 
 @pytest.mark.parametrize(
-    "platform", [Platform.SWITCH, Platform.NUMBER, Platform.SELECT]
+    "platform",
+    [
+        Platform.SWITCH,
+        Platform.NUMBER,
+        Platform.SELECT,
+        Platform.BUTTON,
+        Platform.UPDATE,
+    ],
 )
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_settings_snapshot(
@@ -68,7 +75,8 @@ async def test_settings_snapshot(
     snapshot: SnapshotAssertion,
     platform: Platform,
 ) -> None:
-    """The settings entities with the simulated camera's (the guide's) values."""
+    """The settings entities, buttons and firmware with the simulated camera's
+    (the guide's) values."""
     from unittest.mock import patch
 
     camera = FakeCamera(hass, mqtt_mock, MAC)

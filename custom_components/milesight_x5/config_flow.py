@@ -507,44 +507,42 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-def _seconds(low: int, high: int) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=low,
-            max=high,
-            step=1,
-            unit_of_measurement="s",
-            mode=NumberSelectorMode.BOX,
-        )
-    )
+# Each timing option and its range in seconds (named in the error for that field).
+TIMING_RANGES: dict[str, tuple[int, int]] = {
+    CONF_AWAKE_WINDOW: (5, 3600),
+    CONF_WAKE_TIMEOUT: (10, 3600),
+    CONF_ANSWER_TIMEOUT: (2, 300),
+}
+TIMING_DEFAULTS: dict[str, int] = {
+    CONF_AWAKE_WINDOW: DEFAULT_AWAKE_WINDOW,
+    CONF_WAKE_TIMEOUT: DEFAULT_WAKE_TIMEOUT,
+    CONF_ANSWER_TIMEOUT: DEFAULT_ANSWER_TIMEOUT,
+}
+# The range is checked here, not by the selector: its error would not say which
+# field or which range ("Value 0.0 is too small").
+SECONDS = NumberSelector(
+    NumberSelectorConfig(step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX)
+)
 
 
 class X5OptionsFlow(OptionsFlow):
-    """How long the camera stays awake and how long to wait for it."""
+    """How long the camera is presumed awake and how long to wait for it."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Timing of commands to a sleeping camera."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                data={key: int(value) for key, value in user_input.items()}
-            )
-        options = self.config_entry.options
+            for key, (low, high) in TIMING_RANGES.items():
+                if not low <= float(user_input[key]) <= high:
+                    errors[key] = f"{key}_range"
+            if not errors:
+                return self.async_create_entry(
+                    data={key: int(value) for key, value in user_input.items()}
+                )
+        current = {**TIMING_DEFAULTS, **self.config_entry.options, **(user_input or {})}
         schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_AWAKE_WINDOW,
-                    default=options.get(CONF_AWAKE_WINDOW, DEFAULT_AWAKE_WINDOW),
-                ): _seconds(5, 3600),
-                vol.Required(
-                    CONF_WAKE_TIMEOUT,
-                    default=options.get(CONF_WAKE_TIMEOUT, DEFAULT_WAKE_TIMEOUT),
-                ): _seconds(10, 3600),
-                vol.Required(
-                    CONF_ANSWER_TIMEOUT,
-                    default=options.get(CONF_ANSWER_TIMEOUT, DEFAULT_ANSWER_TIMEOUT),
-                ): _seconds(2, 300),
-            }
+            {vol.Required(key, default=current[key]): SECONDS for key in TIMING_RANGES}
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
