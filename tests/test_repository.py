@@ -273,13 +273,13 @@ def test_readme_links_the_commands_table() -> None:
 
 
 def test_changelog_has_the_manifest_version() -> None:
-    """Keep a Changelog: an Unreleased section and one for the version shipped."""
+    """Keep a Changelog: the manifest's version is the newest release (an
+    Unreleased section may come first), older ones follow in order."""
     manifest = json.loads((INTEGRATION / "manifest.json").read_text())
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     versions = re.findall(r"^## \[([^\]]+)\]", changelog, re.M)
-    assert versions[0] == "Unreleased"
-    assert manifest["version"] in versions
     released = [version for version in versions if version != "Unreleased"]
+    assert released[0] == manifest["version"]
     assert released == sorted(
         released, key=lambda v: tuple(map(int, v.split("."))), reverse=True
     )
