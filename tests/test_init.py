@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -201,3 +203,41 @@ async def test_long_silence_before_restart_is_unreachable(
     await hass.async_block_till_done()
     assert hass.states.get("binary_sensor.garden_camera_connectivity").state == "off"
     assert caplog.text.count(f"Camera {MAC} silent for more than") == 1
+
+
+async def test_a_message_writes_only_what_it_changed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The same heartbeat twice: the second writes the last-heartbeat state and
+    nothing else; a heartbeat moving one value writes that value (and the time)."""
+    from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    from homeassistant.core import Event, callback
+
+    written: list[str] = []
+
+    @callback
+    def _every(data: Any) -> bool:
+        return True  # every entity, also a write of the same state (reported)
+
+    @callback
+    def _record(event: Event[Any]) -> None:
+        written.append(event.data["entity_id"])
+
+    for event_type in (EVENT_STATE_CHANGED, EVENT_STATE_REPORTED):
+        hass.bus.async_listen(event_type, _record, event_filter=_every)
+    freezer.tick(60)
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    assert written == ["sensor.garden_camera_last_heartbeat"]
+    written.clear()
+    freezer.tick(60)
+    heartbeat = load_fixture_json("heartbeat.json")
+    heartbeat["values"]["sensor"]["LAF"] = 70
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+    assert sorted(written) == [
+        "sensor.garden_camera_last_heartbeat",
+        "sensor.garden_camera_noise",
+    ]

@@ -77,6 +77,9 @@ class X5BinarySensor(X5Entity, BinarySensorEntity):
 
     entity_description: X5BinarySensorEntityDescription
 
+    def _shown(self) -> bool | None:
+        return self.is_on
+
     @property
     def is_on(self) -> bool | None:
         """On, off, or None (unknown) while the camera has not said."""

@@ -183,6 +183,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         self._store, self._image_path = stored_files(hass, self.mac)
         self._unsub_watchdog: CALLBACK_TYPE | None = None
         self._shut_down = False
+        self._save_scheduled = False
         self._warned: set[str] = set()
         self._event_listeners: dict[MessageKind, list[EventListener]] = {}
         self.commands = X5Commands(self)
@@ -247,6 +248,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         await self._store.async_save(self._data_to_store())
 
     def _data_to_store(self) -> dict[str, Any]:
+        self._save_scheduled = False
         state = self.data
         return {
             "raw": state.raw,
@@ -259,8 +261,11 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         }
 
     def async_save_later(self) -> None:
-        """Write the state soon (a burst of changes is written once)."""
-        self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
+        """Write the state soon: a burst of messages is written once, and the
+        timer is set once per burst, not moved by every message."""
+        if not self._save_scheduled:
+            self._save_scheduled = True
+            self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
 
     # --- events --------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.device_tracker.config_entry import TrackerEntity
 from homeassistant.components.device_tracker.const import SourceType
 from homeassistant.core import HomeAssistant, callback
@@ -47,6 +49,9 @@ class X5Tracker(X5Entity, TrackerEntity):
     _attr_source_type = SourceType.GPS
     _attr_location_accuracy = 0
     _fix: Gps | None = None
+
+    def _shown(self) -> Any:
+        return (self.latitude, self.longitude)
 
     @property
     def _gps(self) -> Gps | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
@@ -44,6 +45,32 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
             serial_number=mac,
             sw_version=coordinator.firmware_version,
         )
+
+    # --- write only what changed ---------------------------------------------------
+    #
+    # A camera message changes a few values; every entity of the camera hears about
+    # it. Each entity says what it shows (``_shown``), and its state is written only
+    # when that changed: a heartbeat writes the ~10 values it moved, not 60 states.
+
+    _last_shown: Any = None
+
+    def _shown(self) -> Any:
+        """What the entity shows from the camera's state (compared, not written)."""
+        return None
+
+    async def async_added_to_hass(self) -> None:
+        """Remember what the first state write shows."""
+        await super().async_added_to_hass()
+        self._last_shown = self._shown()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when what the entity shows changed."""
+        shown = self._shown()
+        if shown == self._last_shown:
+            return
+        self._last_shown = shown
+        self.async_write_ha_state()
 
     async def _async_command(
         self, name: str, data: Mapping[str, Any] | None = None
@@ -94,6 +121,9 @@ class X5SettingEntity(X5Entity):
     """An entity showing a camera setting; a change shows as pending until confirmed."""
 
     entity_description: X5SettingDescription
+
+    def _shown(self) -> Any:
+        return self._value
 
     @property
     def _value(self) -> Any:

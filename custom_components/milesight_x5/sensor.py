@@ -295,6 +295,9 @@ class X5Sensor(X5Entity, SensorEntity):
 
     entity_description: X5SensorEntityDescription
 
+    def _shown(self) -> Any:
+        return (self.native_value, self.extra_state_attributes)
+
     @property
     def native_value(self) -> StateType | datetime:
         """The field's value, or None (unknown) while the camera has not sent it."""

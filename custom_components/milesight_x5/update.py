@@ -39,6 +39,14 @@ async def async_setup_entry(
 class X5Firmware(X5Entity, UpdateEntity):
     """The camera's firmware; installable when the camera offers an image URL."""
 
+    def _shown(self) -> Any:
+        return (
+            self.installed_version,
+            self.latest_version,
+            self.supported_features,
+            self.release_summary,
+        )
+
     @property
     def _check(self) -> dict[str, Any]:
         return self.coordinator.data.settings.get("upgrade.check", {})
