@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SCRIPTS = Path(__file__).parent.parent / "scripts"
 
 
 def load_fixture_text(name: str) -> str:
@@ -40,3 +41,15 @@ def subprocess_env() -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith("COV_CORE")
     }
+
+
+def load_script(name: str) -> Any:
+    """A module of scripts/ (they are run as files, not imported as a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

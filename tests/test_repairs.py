@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.milesight_x5.const import DOMAIN
+from simulator import SimulatedCamera
 
 from .conftest import MAC, FakeCamera, wake_up
 
@@ -42,16 +43,24 @@ async def _fix(
     return {"menu": flow, **result}
 
 
-async def test_topic_mismatch_repair_appears_and_goes(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    fake_camera: FakeCamera,
-    issue_registry: ir.IssueRegistry,
-) -> None:
-    """The camera posts heartbeats elsewhere: a fixable issue; fixed, it goes."""
+@pytest.fixture
+async def camera(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> SimulatedCamera:
+    """The camera, heard, posting heartbeats on another topic than configured."""
     camera = fake_camera[MAC]
     camera.settings["capture.info"]["statusTopic"] = "farm/status"
     await wake_up(hass, camera)
+    return camera
+
+
+async def test_topic_mismatch_repair_appears_and_goes(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    camera: SimulatedCamera,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The camera posts heartbeats elsewhere: a fixable issue; fixed, it goes."""
     issue = issue_registry.async_get_issue(DOMAIN, ISSUE)
     assert issue is not None
     assert issue.is_fixable
@@ -66,14 +75,11 @@ async def test_topic_mismatch_repair_appears_and_goes(
 async def test_adopt_the_cameras_topics(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    fake_camera: FakeCamera,
+    camera: SimulatedCamera,
     issue_registry: ir.IssueRegistry,
     hass_client: ClientSessionGenerator,
 ) -> None:
     """Fix by listening where the camera posts: the entry takes its topics."""
-    camera = fake_camera[MAC]
-    camera.settings["capture.info"]["statusTopic"] = "farm/status"
-    await wake_up(hass, camera)
     result = await _fix(hass, hass_client, "adopt")
     assert result["menu"]["menu_options"] == ["adopt"]  # no HTTP: no push
     assert result["type"] == "create_entry"
@@ -85,16 +91,13 @@ async def test_adopt_the_cameras_topics(
 async def test_push_our_topics_over_http(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    fake_camera: FakeCamera,
+    camera: SimulatedCamera,
     issue_registry: ir.IssueRegistry,
     hass_client: ClientSessionGenerator,
 ) -> None:
     """With HTTP access, Home Assistant's topics can be written to the camera."""
     from unittest.mock import AsyncMock, patch
 
-    camera = fake_camera[MAC]
-    camera.settings["capture.info"]["statusTopic"] = "farm/status"
-    await wake_up(hass, camera)
     commands = init_integration.runtime_data.commands
     request = AsyncMock(return_value={"code": 0, "result": "OK"})
     with patch.object(commands, "http", AsyncMock(async_request=request)):
@@ -122,15 +125,12 @@ async def test_push_our_topics_over_http(
 async def test_removing_a_camera_removes_its_issues_and_files(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
-    fake_camera: FakeCamera,
+    camera: SimulatedCamera,
     issue_registry: ir.IssueRegistry,
     hass_storage: dict[str, Any],
 ) -> None:
     """Nothing of a removed camera stays behind: repairs, stored state, picture
     (observation 13)."""
-    camera = fake_camera[MAC]
-    camera.settings["capture.info"]["statusTopic"] = "farm/status"
-    await wake_up(hass, camera)
     assert issue_registry.async_get_issue(DOMAIN, ISSUE) is not None
     await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 from pathlib import Path
@@ -16,6 +15,8 @@ import yaml
 
 from custom_components.milesight_x5.api import COMMANDS
 
+from .helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "milesight_x5"
 BRAND = INTEGRATION / "brand"
@@ -24,15 +25,6 @@ BRAND = INTEGRATION / "brand"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Override the package-wide fixture: these tests read files, they need no hass."""
-
-
-def _load_script(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # --- brand images -------------------------------------------------------------------
@@ -138,13 +130,13 @@ GUIDE = ROOT.parent / "shared" / "device-docs" / "x5-mqtt-http-api-guide.md"
 
 def test_commands_md_is_current() -> None:
     """docs/commands.md is the catalogue's table (run: python scripts/docs.py)."""
-    expected = _load_script("docs").render_commands()
+    expected = load_script("docs").render_commands()
     assert (ROOT / "docs" / "commands.md").read_text(encoding="utf-8") == expected
 
 
 def test_commands_md_lists_every_command() -> None:
     """One row per command of the catalogue, each with a description."""
-    docs = _load_script("docs")
+    docs = load_script("docs")
     assert set(docs.DESCRIPTIONS) == {command.name for command in COMMANDS}
     rows = [
         line for line in docs.render_commands().splitlines() if line.startswith("| `")
@@ -171,7 +163,7 @@ def test_descriptions_are_the_guide_headings() -> None:
         elif match := re.match(r"\*\*HTTP API Path:\*\*\s*(\S+)", line):
             method = re.sub(r"\*\*Method:\*\*\s*", "", lines[index + 2]).strip()
             headings[(method, match[1])] = heading
-    descriptions = _load_script("docs").DESCRIPTIONS
+    descriptions = load_script("docs").DESCRIPTIONS
     for command in COMMANDS:
         guide = headings[(command.http_method.value, command.http_path)]
         assert descriptions[command.name].lower() == guide.lower(), command.name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 import re
@@ -25,21 +24,12 @@ from custom_components.milesight_x5 import (
     update,
 )
 
+from .helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "milesight_x5"
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text())
 ICONS = json.loads((INTEGRATION / "icons.json").read_text())
-
-
-def _load_script() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "translations", ROOT / "scripts" / "translations.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _pinned_ha() -> str:
@@ -64,7 +54,7 @@ def _without_common(node: Any, source: Any) -> Any:
 
 def test_en_json_is_current() -> None:
     """translations/en.json is strings.json with references resolved (run the script)."""
-    expected = _load_script().render()
+    expected = load_script("translations").render()
     actual = (INTEGRATION / "translations" / "en.json").read_text()
     assert "[%key:" not in expected
     if ha_version == _pinned_ha():

@@ -8,57 +8,35 @@ fails, scripts/translations_missing.py lists what to translate.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-import importlib.util
 import json
 from pathlib import Path
-import re
 import shutil
 from typing import Any
 
 from homeassistant.generated.languages import LANGUAGES
 import pytest
 
+from .helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "milesight_x5"
 TRANSLATIONS = sorted(
     path for path in (INTEGRATION / "translations").glob("*.json") if path.stem != "en"
 )
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def _load_script(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _leaves(node: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(dotted key, value) of every leaf: what is not a non-empty object."""
-    if isinstance(node, dict) and node:
-        for key, value in node.items():
-            yield from _leaves(value, f"{prefix}.{key}" if prefix else key)
-    else:
-        yield prefix, node
-
-
-def _placeholders(text: Any) -> set[str]:
-    return set(PLACEHOLDER.findall(text)) if isinstance(text, str) else set()
-
-
+# The same reading of a translation file as the script that lists what to translate.
+MISSING = load_script("translations_missing")
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
-SOURCE = dict(_leaves(STRINGS))
-ENGLISH = dict(_leaves(_load_script("translations").resolve(STRINGS)))
+SOURCE = dict(MISSING.flatten(STRINGS))
+ENGLISH = dict(MISSING.flatten(load_script("translations").resolve(STRINGS)))
 
 
 @pytest.fixture(params=TRANSLATIONS, ids=lambda path: path.stem)
 def translation(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
     """(language, dotted key → text) of one translation file."""
     path: Path = request.param
-    return path.stem, dict(_leaves(json.loads(path.read_text(encoding="utf-8"))))
+    return path.stem, dict(
+        MISSING.flatten(json.loads(path.read_text(encoding="utf-8")))
+    )
 
 
 def test_translations_are_found() -> None:
@@ -98,9 +76,13 @@ def test_placeholders_match(translation: tuple[str, dict[str, Any]]) -> None:
     """Each text has exactly the {placeholders} of the English one."""
     language, texts = translation
     differ = {
-        key: (sorted(_placeholders(ENGLISH[key])), sorted(_placeholders(text)))
+        key: (
+            sorted(MISSING.placeholders(ENGLISH[key])),
+            sorted(MISSING.placeholders(text)),
+        )
         for key, text in texts.items()
-        if key in ENGLISH and _placeholders(text) != _placeholders(ENGLISH[key])
+        if key in ENGLISH
+        and MISSING.placeholders(text) != MISSING.placeholders(ENGLISH[key])
     }
     assert not differ, f"{language}: placeholders (English, translated) {differ}"
 
@@ -109,7 +91,7 @@ def test_missing_script_reports(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """scripts/translations_missing.py lists what a translation lacks or has too much."""
-    script = _load_script("translations_missing")
+    script = MISSING
     (tmp_path / "translations").mkdir()
     shutil.copy(INTEGRATION / "strings.json", tmp_path / "strings.json")
     # A translation that is English is complete: nothing to report.

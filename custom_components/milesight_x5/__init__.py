@@ -8,13 +8,13 @@ from homeassistant.components import mqtt
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_MAC, DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator, stored_files
 from .dispatcher import async_get_dispatcher
-from .repairs import async_delete_camera_issues
+from .repairs import async_check_factory_password, async_delete_camera_issues
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -47,7 +47,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
         )
     coordinator = X5Coordinator(hass, entry)
     await coordinator.async_restore()
-    _check_factory_password(hass, entry, coordinator)
+    http = coordinator.commands.http
+    async_check_factory_password(
+        hass, entry, http is not None and http.uses_factory_password
+    )
     entry.runtime_data = coordinator
     entry.async_on_unload(
         await async_get_dispatcher(hass).async_register(
@@ -73,23 +76,3 @@ async def async_remove_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
     await store.async_remove()
     await hass.async_add_executor_job(partial(image.unlink, missing_ok=True))
     async_delete_camera_issues(hass, mac)
-
-
-def _check_factory_password(
-    hass: HomeAssistant, entry: X5ConfigEntry, coordinator: X5Coordinator
-) -> None:
-    """A repair issue while the camera's HTTP login is the factory default."""
-    issue_id = f"factory_password_{coordinator.mac}"
-    http = coordinator.commands.http
-    if http is None or not http.uses_factory_password:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="factory_password",
-        translation_placeholders={"name": entry.title},
-    )

@@ -63,21 +63,29 @@ def differing_topics(
 
 
 @callback
-def async_check_topics(
-    hass: HomeAssistant, entry: ConfigEntry, capture: Mapping[str, Any]
+def _async_issue_while(
+    hass: HomeAssistant, issue_id: str, present: bool, **issue: Any
 ) -> None:
-    """Raise a fixable issue when the camera's topics differ from the entry's."""
-    theirs = differing_topics(entry, capture)
-    issue_id = topic_issue_id(entry.data[CONF_MAC])
-    if not theirs:
+    """An issue that is there exactly while its condition holds."""
+    if not present:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
     ir.async_create_issue(
+        hass, DOMAIN, issue_id, severity=ir.IssueSeverity.WARNING, **issue
+    )
+
+
+@callback
+def async_check_topics(
+    hass: HomeAssistant, entry: ConfigEntry, capture: Mapping[str, Any]
+) -> None:
+    """A fixable issue while the camera's topics differ from the entry's."""
+    theirs = differing_topics(entry, capture)
+    _async_issue_while(
         hass,
-        DOMAIN,
-        issue_id,
+        topic_issue_id(entry.data[CONF_MAC]),
+        bool(theirs),
         is_fixable=True,
-        severity=ir.IssueSeverity.WARNING,
         translation_key="topic_mismatch",
         translation_placeholders={
             "name": entry.title,
@@ -86,6 +94,21 @@ def async_check_topics(
             ),
         },
         data={"entry_id": entry.entry_id},
+    )
+
+
+@callback
+def async_check_factory_password(
+    hass: HomeAssistant, entry: ConfigEntry, factory_password: bool
+) -> None:
+    """An issue while the camera's HTTP login is the factory default."""
+    _async_issue_while(
+        hass,
+        f"factory_password_{entry.data[CONF_MAC]}",
+        factory_password,
+        is_fixable=False,
+        translation_key="factory_password",
+        translation_placeholders={"name": entry.title},
     )
 
 
