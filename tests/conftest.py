@@ -103,7 +103,9 @@ ENTRY_FIELDS = (
 )
 # Added by newer Home Assistant to every entity of a platform, not by the integration:
 # device_tracker's tracking_type capability and in_zones attribute (2026.x).
-HA_ADDED_KEYS = frozenset({"tracking_type", "in_zones"})
+# The update entity's entity_picture is HA's brand URL, which moved from the brands
+# CDN to a local proxy (/api/brands/...) in 2026.3.
+HA_ADDED_KEYS = frozenset({"tracking_type", "in_zones", "entity_picture"})
 
 
 def _plain(value: Any) -> Any:
