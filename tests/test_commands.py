@@ -60,6 +60,15 @@ def mock_config_entry() -> MockConfigEntry:
     return make_entry(options={CONF_WAKE_TIMEOUT: 0.3, CONF_ANSWER_TIMEOUT: 0.1})
 
 
+@pytest.fixture
+def quick_guards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guards of the heartbeat re-send in hundredths of seconds, for short tests."""
+    from custom_components.milesight_x5.api import mqtt_client
+
+    monkeypatch.setattr(mqtt_client, "RESEND_GUARD_SECONDS", 0.05)
+    monkeypatch.setattr(mqtt_client, "MIN_RESTART_SECONDS", 0.05)
+
+
 async def _turn_on(hass: HomeAssistant, entity_id: str) -> None:
     await hass.services.async_call(
         SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: entity_id}, blocking=True
@@ -305,6 +314,7 @@ async def test_camera_that_never_responds(
         return_exceptions=True,
     )
     assert fake_camera.wakes == [MAC]  # one wake for both
+    assert hass.states.get("sensor.garden_camera_command_status").state == "idle"
     for outcome in outcomes:
         assert isinstance(outcome, HomeAssistantError)
         assert outcome.translation_key == key
@@ -387,6 +397,7 @@ async def test_idempotent_write_is_retried_after_a_wake(
     assert hass.states.get(NOISE).state == STATE_ON
 
 
+@pytest.mark.usefixtures("quick_guards")
 async def test_heartbeat_during_a_pending_command_sends_it_again(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
 ) -> None:
@@ -400,6 +411,7 @@ async def test_heartbeat_during_a_pending_command_sends_it_again(
     camera.awake = False
     task = hass.async_create_task(_press(hass, "snapshot_now"))
     await _until(lambda: fake_camera.sent("cmd.snapshot"))
+    await asyncio.sleep(0.1)  # past the guard: not the heartbeat of the same wake
     loop = asyncio.get_running_loop()
     started = loop.time()
     camera.awake = True  # its timer woke it: heartbeat
@@ -424,6 +436,7 @@ async def test_snapshot_answered_only_by_the_picture(
     assert len(fake.sent("cmd.snapshot")) == 1
 
 
+@pytest.mark.usefixtures("quick_guards")
 async def test_reboot_confirmed_by_the_heartbeat_after_it(
     hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
 ) -> None:
@@ -438,6 +451,7 @@ async def test_reboot_confirmed_by_the_heartbeat_after_it(
     task = hass.async_create_task(_press(hass, "restart"))
     await _until(lambda: camera.reboots)
     assert camera.respond({"api": "get.sys.info", "devMac": MAC}) is None  # silent
+    await asyncio.sleep(0.1)  # a restart takes a while
     heartbeat = camera.end_reboot()  # rebooted: it posts a heartbeat
     assert heartbeat is not None
     await fire(hass, HEARTBEAT_TOPIC, _json(heartbeat))
@@ -634,6 +648,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS)
+@pytest.mark.usefixtures("quick_guards")
 async def test_every_plausible_camera(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -669,9 +684,179 @@ async def test_every_plausible_camera(
     task = hass.async_create_task(_press(hass, "restart"))
     await _until(lambda: camera.reboots)
     if camera.rebooting:  # silent while it reboots, then its heartbeat
+        await asyncio.sleep(0.1)
         heartbeat = camera.end_reboot()
         assert heartbeat is not None
         await fire(hass, HEARTBEAT_TOPIC, _json(heartbeat))
     await task
     assert len(fake.sent("cmd.reboot")) == 1
     assert camera.reboots == 1
+
+
+async def test_heartbeat_of_the_same_wake_sends_no_act_again(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """An alarm wakes the camera, an automation asks for a picture at once, and the
+    heartbeat of that same wake arrives moments later: the camera heard the
+    request; it is not sent again (no second picture)."""
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    fake_camera.answering = False  # busy: the answer is slow
+    task = hass.async_create_task(_press(hass, "snapshot_now"))
+    await _until(lambda: fake_camera.sent("cmd.snapshot"))
+    await fire(hass, HEARTBEAT_TOPIC, _json(camera.heartbeat()))
+    with pytest.raises(HomeAssistantError):
+        await task
+    assert len(fake_camera.sent("cmd.snapshot")) == 1
+
+
+@pytest.mark.usefixtures("quick_guards")
+async def test_interval_heartbeat_on_external_power_sends_no_act_again(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
+) -> None:
+    """On external power a heartbeat is its interval's, not a wake: an act waiting
+    for its answer is not sent again."""
+    fake = FakeCamera(hass, mqtt_mock, MAC, external_power=True)
+    camera = fake[MAC]
+    await wake_up(hass, camera)
+    assert init_integration.runtime_data.commands.on_external_power
+    fake.answering = False
+    task = hass.async_create_task(_press(hass, "snapshot_now"))
+    await _until(lambda: fake.sent("cmd.snapshot"))
+    await asyncio.sleep(0.1)
+    await fire(hass, HEARTBEAT_TOPIC, _json(camera.heartbeat()))
+    with pytest.raises(HomeAssistantError):
+        await task
+    assert len(fake.sent("cmd.snapshot")) == 1
+
+
+async def test_heartbeat_too_soon_for_a_restart_is_a_wake(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reboot sent to a camera that had slept; its timer wakes it seconds later:
+    that heartbeat is no restart (too soon), so the reboot goes again and is done
+    once."""
+    from custom_components.milesight_x5.api import mqtt_client
+
+    monkeypatch.setattr(mqtt_client, "RESEND_GUARD_SECONDS", 0.05)
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    camera.sleep()
+    task = hass.async_create_task(_press(hass, "restart"))
+    await _until(lambda: fake_camera.sent("cmd.reboot"))
+    await asyncio.sleep(0.1)
+    camera.awake = True  # its timer woke it
+    await fire(hass, HEARTBEAT_TOPIC, _json(camera.heartbeat()))
+    await task
+    assert len(fake_camera.sent("cmd.reboot")) == 2
+    assert camera.reboots == 1
+
+
+async def test_unload_while_a_command_waits(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """The camera is unloaded while a command waits for its wake: the action ends
+    with a translated reason, and nothing more is sent to the camera after."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_WAKE_TIMEOUT: 5, CONF_ANSWER_TIMEOUT: 1}
+    )
+    camera = fake_camera[MAC]
+    camera.sleep()
+    camera.settings["wakeup.info"]["wakeupByMQTT"] = 0  # it will not wake
+    task = hass.async_create_task(_turn_on(hass, NOISE))
+    await _until(lambda: fake_camera.wakes)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(HomeAssistantError) as err:
+        await task
+    assert err.value.translation_key == "camera_unloaded"
+    sent = (len(fake_camera.requests), len(fake_camera.wakes))
+    await asyncio.sleep(1.5)
+    assert (len(fake_camera.requests), len(fake_camera.wakes)) == sent
+
+
+async def test_low_power_camera_can_be_read_right_after_a_heartbeat(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """In Low Power mode a read still goes out while the camera is awake after its
+    heartbeat (to see it is back in Full Function mode); writes and acts do not."""
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    coordinator = init_integration.runtime_data
+    coordinator.data.settings["get.capture.info"]["workMode"] = 1
+    answer = await coordinator.commands.async_command("get.capture.info")
+    assert isinstance(answer, dict)
+    assert not coordinator.data.low_power  # the camera is back in Full Function
+    coordinator.data.settings["get.capture.info"]["workMode"] = 1
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, "restart")
+    assert err.value.translation_key == "low_power_mode"
+
+
+async def test_external_power_is_trusted_only_while_recent(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mqtt_mock: MqttMockHAClient,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A camera that said it runs on external power is not woken; days later (it
+    may have been unplugged) it is woken and probed again."""
+    fake = FakeCamera(hass, mqtt_mock, MAC, external_power=True)
+    await wake_up(hass, fake[MAC])
+    commands = init_integration.runtime_data.commands
+    assert commands.on_external_power
+    freezer.tick(timedelta(days=3))
+    assert not commands.on_external_power
+    assert not commands.presumed_awake
+
+
+async def test_slow_upgrade_check_is_not_asked_again_at_every_refresh(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """upgrade.check unanswered (the vendor's server is slow over cellular): the next
+    refreshes of the day do not ask it again."""
+    from freezegun import freeze_time
+
+    camera = fake_camera[MAC]
+    original = camera.answer
+
+    def slow(api: str, data: Any = None) -> Any:
+        return None if api == "upgrade.check" else original(api, data)
+
+    camera.answer = slow  # type: ignore[method-assign]
+    await wake_up(hass, camera)
+    assert fake_camera.apis.count("upgrade.check") == 1
+    with freeze_time(dt_util.utcnow() + timedelta(minutes=11)):
+        await wake_up(hass, camera)
+    assert fake_camera.apis.count("get.capture.info") == 2  # the refresh ran
+    assert fake_camera.apis.count("upgrade.check") == 1
+
+
+async def test_overlapping_topics_never_loop(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> None:
+    """An older entry whose heartbeat filter also matches the request topic: HA
+    hears its own request there, but a request is never taken for a heartbeat,
+    so nothing is sent again (no loop)."""
+    from pytest_homeassistant_custom_component.common import async_fire_mqtt_message
+
+    entry = make_entry(
+        heartbeat_topic="X5SensingCam/#",
+        options={CONF_WAKE_TIMEOUT: 0.3, CONF_ANSWER_TIMEOUT: 0.2},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    published: list[str] = []
+
+    async def _echo(topic: str, payload: str, *args: Any, **kwargs: Any) -> None:
+        published.append(payload)
+        hass.loop.call_soon(async_fire_mqtt_message, hass, topic, payload)
+
+    mqtt_mock.async_publish.side_effect = _echo
+    entry.runtime_data.data.last_seen = dt_util.utcnow()
+    with pytest.raises(X5Error):
+        await entry.runtime_data.commands.async_command("cmd.sd.format")
+    assert sum('"cmd.sd.format"' in payload for payload in published) == 1

@@ -258,3 +258,28 @@ async def test_reconfigure_refuses_one_topic_for_both(hass: HomeAssistant) -> No
         result["flow_id"], {CONF_NAME: "Garden", **same}
     )
     assert result["errors"] == {"base": "same_request_response_topic"}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"heartbeat_topic": "X5SensingCam/#"},  # hears the requests
+        {"snapshot_topic": "X5SensingCam/ConfigureRequest"},
+        {"response_topic": "X5SensingCam/Status"},  # answers taken for heartbeats
+        {"alarm_topic": "X5SensingCam/+"},
+    ],
+)
+@pytest.mark.usefixtures("mqtt_mock")
+async def test_overlapping_topics_are_refused(
+    hass: HomeAssistant, changes: dict[str, str]
+) -> None:
+    """Topics with which HA would hear its own requests, or take answers for
+    uplinks, are refused with a translated error."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_MAC: MAC, CONF_TOPICS: {**DEFAULT_TOPICS, **changes}, CONF_HTTP: {}},
+    )
+    assert result["errors"] == {CONF_TOPICS: "topic_overlap"}

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 from custom_components.milesight_x5.const import DEFAULT_TOPICS, DOMAIN
 from custom_components.milesight_x5.dispatcher import MessageKind
 
-from .conftest import HEARTBEAT_TOPIC, MAC, OTHER_MAC, fire, make_entry
+from .conftest import HEARTBEAT_TOPIC, MAC, OTHER_MAC, FakeCamera, fire, make_entry
 from .helpers import load_fixture_json, load_fixture_text
 
 
@@ -208,6 +208,7 @@ async def test_long_silence_before_restart_is_unreachable(
 async def test_a_message_writes_only_what_it_changed(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The same heartbeat twice: the second writes the last-heartbeat state and
@@ -215,6 +216,7 @@ async def test_a_message_writes_only_what_it_changed(
     from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 
     await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    await hass.async_block_till_done(wait_background_tasks=True)  # settings read
     from homeassistant.core import Event, callback
 
     written: list[str] = []

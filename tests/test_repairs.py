@@ -104,11 +104,10 @@ async def test_push_our_topics_over_http(
         result = await _fix(hass, hass_client, "push")
     assert result["menu"]["menu_options"] == ["adopt", "push"]
     assert result["type"] == "create_entry"
-    command, data = request.await_args_list[0].args
-    assert (command.name, data) == (
-        "set.capture.info",
-        {"statusTopic": "X5SensingCam/Status"},
-    )
+    # Over HTTP only: over MQTT the answer would come where HA does not listen.
+    assert [call.args for call in request.await_args_list] == [
+        ("set.capture.info", {"statusTopic": "X5SensingCam/Status"})
+    ]
     assert issue_registry.async_get_issue(DOMAIN, ISSUE) is None
     # A camera that refuses: the flow says so, the issue stays.
     await commands.async_command("get.capture.info")  # still farm/status
@@ -166,3 +165,31 @@ async def test_update_entity_is_quiet(
     assert fake_camera.requests == []
     assert fake_camera.wakes == []
     assert hass.states.get("sensor.garden_camera_battery").state == "91"
+
+
+async def test_fix_for_an_unloaded_camera_says_so(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    camera: SimulatedCamera,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The camera was disabled after the issue appeared: Fix explains, no crash."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    result = await _fix(hass, hass_client, None)
+    assert (result["type"], result["reason"]) == ("abort", "camera_not_loaded")
+
+
+async def test_adopting_topics_that_overlap_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A camera whose own topics overlap (heartbeat = its request topic): adopting
+    them would make HA hear its own requests; the fix says what to change."""
+    camera = fake_camera[MAC]
+    camera.settings["capture.info"]["statusTopic"] = "X5SensingCam/ConfigureRequest"
+    await wake_up(hass, camera)
+    result = await _fix(hass, hass_client, "adopt")
+    assert (result["type"], result["reason"]) == ("abort", "topic_overlap")
+    assert init_integration.data["heartbeat_topic"] == "X5SensingCam/Status"

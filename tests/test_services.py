@@ -234,3 +234,32 @@ async def test_send_command_with_bytes_answer(
             hass, "send_command", device_id=device_id, command="cmd.snapshot"
         )
     assert response == {MAC: {"command": "cmd.snapshot", "bytes": 2}}
+
+
+async def test_floor_and_label_targets(
+    hass: HomeAssistant,
+    device_id: str,
+    fake_camera: FakeCamera,
+    area_registry: ar.AreaRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A floor (its areas) and a label reach the camera too; empty ones are refused."""
+    from homeassistant.helpers import floor_registry as fr, label_registry as lr
+
+    await wake_up(hass, fake_camera[MAC])
+    floor = fr.async_get(hass).async_create("Ground floor")
+    garden = area_registry.async_create("Garden", floor_id=floor.floor_id)
+    device_registry.async_update_device(device_id, area_id=garden.id)
+    await _call(hass, "reboot", floor_id=floor.floor_id)
+    label = lr.async_get(hass).async_create("Outdoor")
+    device_registry.async_update_device(device_id, labels={label.label_id})
+    await _call(hass, "reboot", label_id=label.label_id)
+    assert fake_camera[MAC].reboots == 2
+    empty = fr.async_get(hass).async_create("Attic")
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "reboot", floor_id=empty.floor_id)
+    assert err.value.translation_key == "no_camera_in_floor"
+    other = lr.async_get(hass).async_create("Indoor")
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "reboot", label_id=other.label_id)
+    assert err.value.translation_key == "no_camera_with_label"

@@ -37,6 +37,7 @@ from .api import (
     AuthenticationError,
     CameraAsleepError,
     Command,
+    CommandCancelledError,
     CommandKind,
     CommandNotConfirmedError,
     CommandTimeoutError,
@@ -45,6 +46,7 @@ from .api import (
     Setting,
     X5ConnectionError,
     X5Error,
+    deep_merge,
     get_command,
 )
 from .api.http_client import FACTORY_USERNAME, X5HttpClient
@@ -107,6 +109,8 @@ class X5Commands:
         self._queue = asyncio.Lock()  # one command at a time, in order
         self._writes = asyncio.Lock()  # one read-modify-write at a time
         self._last_refresh: datetime | None = None
+        self._upgrade_checked: datetime | None = None  # when upgrade.check last went
+        self._closed = False
 
     def _set_status(self, status: str) -> None:
         """Show what the command path does now (the command status sensor)."""
@@ -116,9 +120,15 @@ class X5Commands:
             self._coordinator.async_update_listeners()
 
     def async_shutdown(self) -> None:
-        """Stop reaching the camera (the entry unloads)."""
+        """Stop reaching the camera, and fail what waits (the entry unloads)."""
+        self._closed = True
         if self._reach_task is not None:
             self._reach_task.cancel()
+        self.mqtt.cancel_all(self._unloaded(""))
+
+    @staticmethod
+    def _unloaded(command: str) -> CommandCancelledError:
+        return CommandCancelledError("the camera was unloaded", command=command)
 
     def _seconds(self, key: str, default: float) -> float:
         return float(self._entry.options.get(key, default))
@@ -129,13 +139,23 @@ class X5Commands:
     def presumed_awake(self) -> bool:
         """Whether a command may go out without waking the camera first."""
         state = self._coordinator.data
-        if state.external_power:
+        if self.on_external_power:
             return True
         window = timedelta(
             seconds=self._seconds(CONF_AWAKE_WINDOW, DEFAULT_AWAKE_WINDOW)
         )
         return (
             state.last_seen is not None and dt_util.utcnow() - state.last_seen < window
+        )
+
+    @property
+    def on_external_power(self) -> bool:
+        """Whether the camera said lately that it runs on external power (it never
+        sleeps). An old answer is not trusted: it may have been unplugged since."""
+        coordinator = self._coordinator
+        return coordinator.data.external_power and (
+            coordinator.settings_fresh(PROBE_COMMAND, coordinator.watchdog_timeout)
+            is not None
         )
 
     def asleep_reason(self) -> str:
@@ -163,16 +183,22 @@ class X5Commands:
         """Publish on the wake topic (any payload wakes a sleeping camera)."""
         await self._async_publish(self.wake_topic, "wake")
 
+    def note_heard(self) -> None:
+        """The camera spoke (any message, or an HTTP answer): it is ready."""
+        self._heard.set()
+
     async def async_on_message(self, kind: MessageKind) -> None:
         """A live message from the camera: it is awake now."""
-        self._heard.set()
+        self.note_heard()
         if kind is MessageKind.SNAPSHOT:
             # cmd.snapshot has no documented answer: its picture completes it.
             self._picture.set()
             self.mqtt.complete(self.mac, "cmd.snapshot", {})
         elif kind is MessageKind.HEARTBEAT:
             try:
-                if resent := await self.mqtt.async_camera_woke(self.mac):
+                # On external power a heartbeat is its interval's, not a wake.
+                acts = not self.on_external_power
+                if resent := await self.mqtt.async_camera_woke(self.mac, acts=acts):
                     _LOGGER.debug("%s woke up: sent %s again", self.mac, resent)
             except X5ConnectionError as err:
                 _LOGGER.debug("Sending again to %s failed: %s", self.mac, err)
@@ -185,26 +211,39 @@ class X5Commands:
 
         ``heard_since``: presume it awake only if it spoke after this moment.
         """
-        if wake and self._coordinator.data.low_power:
-            raise CameraAsleepError("low_power_mode")  # nothing wakes it
         last_seen = self._coordinator.data.last_seen
         if self.presumed_awake and (
             heard_since is None or (last_seen is not None and last_seen > heard_since)
         ):
             return
+        if self._closed:
+            raise self._unloaded("")
+        if self._coordinator.data.low_power:
+            raise CameraAsleepError("low_power_mode")  # nothing wakes it
         if not wake:
             raise CameraAsleepError(self.asleep_reason())
         if self._reach_task is None or self._reach_task.done():
             self._reach_task = self._entry.async_create_background_task(
                 self.hass, self._async_wake_and_probe(), f"{DOMAIN} reach {self.mac}"
             )
-        await asyncio.shield(self._reach_task)
+        reach = self._reach_task
+        try:
+            await asyncio.shield(reach)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if reach.cancelled() and not (current and current.cancelling()):
+                raise self._unloaded("") from None  # unloaded while it waited
+            raise
 
     async def _async_wake_and_probe(self) -> None:
         """Wake and probe once for every command waiting; all fail together."""
         self._heard.clear()
         self._set_status("waking")
-        await self.async_wake()
+        try:
+            await self.async_wake()
+        except BaseException:
+            self._set_status("idle")
+            raise
         probe = self._entry.async_create_background_task(
             self.hass, self._async_probe(), f"{DOMAIN} probe {self.mac}"
         )
@@ -213,8 +252,11 @@ class X5Commands:
                 self._seconds(CONF_WAKE_TIMEOUT, DEFAULT_WAKE_TIMEOUT)
             ):
                 await self._heard.wait()
-        except TimeoutError:
-            raise CameraAsleepError(self.asleep_reason()) from None
+        except BaseException as err:
+            self._set_status("idle")  # every command waiting fails with it
+            if isinstance(err, TimeoutError):
+                raise CameraAsleepError(self.asleep_reason()) from None
+            raise
         finally:
             probe.cancel()
 
@@ -249,9 +291,11 @@ class X5Commands:
     async def _async_send(
         self, command: Command, data: Mapping[str, Any] | None, *, wake: bool
     ) -> dict[str, Any] | bytes:
+        if self._closed:
+            raise self._unloaded(command.name)
         if self.http is not None:
             try:
-                return await self.http.async_request(command, data)
+                answer = await self.http.async_request(command, data)
             except AuthenticationError:
                 self._entry.async_start_reauth(self.hass)
                 raise
@@ -263,10 +307,17 @@ class X5Commands:
                 _LOGGER.debug(
                     "%s over HTTP failed (%s); trying MQTT", command.name, err
                 )
+            else:
+                self._coordinator.async_heard()  # it answered: it is awake
+                return answer
         if not command.over_mqtt:
             raise NeedsHttpError(
                 f"{command.name} needs HTTP access to the camera", command=command.name
             )
+        if self._coordinator.data.low_power and command.kind is not CommandKind.READ:
+            # No remote configuration in Low Power mode: only reads, only while it
+            # is awake after a heartbeat (to notice it is back in Full Function).
+            raise CameraAsleepError("low_power_mode")
         try:
             # Every command waiting shares one wake and probe, and fails with it.
             await self._async_reach(wake=wake)
@@ -294,6 +345,11 @@ class X5Commands:
         self, command: Command, data: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         timeout = self._seconds(CONF_ANSWER_TIMEOUT, DEFAULT_ANSWER_TIMEOUT)
+        if command.restarts:
+            # No answer may come; the heartbeat of its restart may take a while.
+            timeout = max(
+                timeout, self._seconds(CONF_WAKE_TIMEOUT, DEFAULT_WAKE_TIMEOUT)
+            )
         if command.name != "cmd.snapshot":
             return await self.mqtt.async_request(
                 self.mac, command, data, answer_timeout=timeout
@@ -323,7 +379,7 @@ class X5Commands:
             return
         if command.name == "upgrade.online":
             # It installs and restarts: read firmware and offer at its next heartbeat.
-            self._last_refresh = None
+            self._last_refresh = self._upgrade_checked = None
             coordinator.data.settings_at.pop("upgrade.check", None)
         if command.kind is CommandKind.READ and result:
             if command.is_read or command.name == "upgrade.check":
@@ -333,11 +389,17 @@ class X5Commands:
         coordinator.async_update_listeners()
 
     def _confirm_write(self, command: Command, data: Mapping[str, Any]) -> None:
-        """The camera took a write: cache it, then read the branch back."""
+        """The camera took a write: cache it, then read the branch back.
+
+        Merged into the cache, never replacing a branch with a fragment (an expert's
+        send_command may send one), and no longer fresh: the next read-modify-write
+        reads the camera's own version first unless the read-back brought it.
+        """
         get_name = "get." + command.name.removeprefix("set.")
         state = self._coordinator.data
         if get_name in state.settings:
-            state.settings[get_name].update(dict(data))
+            deep_merge(state.settings[get_name], data)
+            state.settings_at.pop(get_name, None)
             self._coordinator.async_save_later()
         # The camera may adjust what it was given: read it back while it is awake.
         self._entry.async_create_background_task(
@@ -393,10 +455,22 @@ class X5Commands:
             return
         self._last_refresh = now
         names = ["get.capture.info"] if low_power else list(SETTINGS_COMMANDS)
-        if not low_power and (
-            self._coordinator.settings_fresh("upgrade.check", UPGRADE_CHECK_INTERVAL)
-            is None
+        if (
+            not low_power
+            and (
+                self._upgrade_checked is None
+                or now - self._upgrade_checked >= UPGRADE_CHECK_INTERVAL
+            )
+            and (
+                self._coordinator.settings_fresh(
+                    "upgrade.check", UPGRADE_CHECK_INTERVAL
+                )
+                is None
+            )
         ):
+            # Counted when asked, answered or not: a slow vendor server over
+            # cellular must not make it go out with every refresh.
+            self._upgrade_checked = now
             names.append("upgrade.check")
         self._entry.async_create_background_task(
             self.hass, self._async_refresh(names), f"{DOMAIN} settings {self.mac}"

@@ -43,6 +43,8 @@ from .api import (
     decode_json,
     normalize_mac,
     peek_mac,
+    topic_matches,
+    topics_overlap,
 )
 from .api.http_client import FACTORY_USERNAME
 from .commands import http_client
@@ -70,6 +72,7 @@ from .const import (
 )
 
 HTTP_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD)
+UPLINK_KEYS = (CONF_HEARTBEAT_TOPIC, CONF_SNAPSHOT_TOPIC, CONF_ALARM_TOPIC)
 CONF_BROKER_HOST = "broker_host"
 CONF_BROKER_PORT = "broker_port"
 CONF_BROKER_USERNAME = "broker_username"
@@ -144,7 +147,18 @@ def _validate_topics(topics: Mapping[str, Any]) -> tuple[dict[str, str], str | N
             return validated, "invalid_topic"
     if validated[CONF_REQUEST_TOPIC] == validated[CONF_RESPONSE_TOPIC]:
         return validated, "same_request_response_topic"
+    if topic_overlap_error(validated):
+        return validated, "topic_overlap"
     return validated, None
+
+
+def topic_overlap_error(topics: Mapping[str, str]) -> bool:
+    """Whether HA would hear its own requests, or take answers for uplinks."""
+    request, response = topics[CONF_REQUEST_TOPIC], topics[CONF_RESPONSE_TOPIC]
+    uplinks = [topics[key] for key in UPLINK_KEYS]
+    return any(topic_matches(topic, request) for topic in [*uplinks, response]) or any(
+        topics_overlap(topic, response) for topic in uplinks
+    )
 
 
 class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -158,6 +172,12 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
         self._title = ""
         self._data: dict[str, Any] = {}
         self._wait_task: asyncio.Task[bool] | None = None
+
+    @callback
+    def async_remove(self) -> None:
+        """The flow went away: stop waiting for the heartbeat."""
+        if self._wait_task is not None:
+            self._wait_task.cancel()
 
     @staticmethod
     @callback

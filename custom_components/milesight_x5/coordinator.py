@@ -260,10 +260,16 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             },
         }
 
+    def async_heard(self) -> None:
+        """The camera answered over HTTP: it is awake now."""
+        self._mark_seen(dt_util.utcnow())
+        self.commands.note_heard()
+
     def async_save_later(self) -> None:
         """Write the state soon: a burst of messages is written once, and the
-        timer is set once per burst, not moved by every message."""
-        if not self._save_scheduled:
+        timer is set once per burst, not moved by every message. Nothing after
+        unload (a late answer must not bring back what removal deleted)."""
+        if not self._save_scheduled and not self._shut_down:
             self._save_scheduled = True
             self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
 
@@ -385,7 +391,9 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
     def _on_response(self, message: dict[str, Any]) -> None:
         response = parse_configure_response(message)
         self.commands.mqtt.handle_response(response)
-        if response.api.startswith("get.") and response.ok and response.data:
+        # Also answers nobody waits for any more (a slow upgrade.check over cellular).
+        readable = response.api.startswith("get.") or response.api == "upgrade.check"
+        if readable and response.ok and response.data:
             self.store_settings(response.api, response.data)
 
     async def _async_on_snapshot(
@@ -514,6 +522,8 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
 
     def store_settings(self, name: str, data: dict[str, Any]) -> None:
         """Keep a ``get.*`` (or ``upgrade.check``) answer as the camera gave it."""
+        if self._shut_down:
+            return  # a late answer after unload: nothing may come back to life
         self.data.settings[name] = data
         self.data.settings_at[name] = dt_util.utcnow()
         self.async_save_later()

@@ -116,8 +116,12 @@ class X5Dispatcher:
                 "Ignoring message on %s for unknown camera %s", msg.topic, mac
             )
             return
+        # Where topics overlap, an answer (it names its api) is only an answer and
+        # an uplink never one: a request heard back can never pass for a heartbeat.
+        is_answer = "api" in message
         for kind, receiver in receivers.items():
-            await receiver.async_handle_message(kind, message, size, msg.retain)
+            if (kind is MessageKind.RESPONSE) is is_answer:
+                await receiver.async_handle_message(kind, message, size, msg.retain)
 
 
 @callback

@@ -16,6 +16,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from .api import (
     AuthenticationError,
     CameraAsleepError,
+    CommandCancelledError,
     CommandError,
     CommandFailedError,
     CommandNotConfirmedError,
@@ -30,6 +31,7 @@ from .const import DOMAIN
 
 # Checked in order: subclasses before their bases.
 _KEYS: tuple[tuple[type[X5Error], str], ...] = (
+    (CommandCancelledError, "camera_unloaded"),
     (CommandNotConfirmedError, "not_confirmed"),
     (CommandTimeoutError, "command_timeout"),
     (CommandFailedError, "command_failed"),

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.components.repairs import RepairsFlow
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResult
 from homeassistant.helpers import issue_registry as ir
@@ -116,18 +116,22 @@ class TopicMismatchFlow(RepairsFlow):
     """Adopt the camera's topics, or push Home Assistant's to the camera."""
 
     def __init__(self, entry: ConfigEntry) -> None:
-        """Fix the topics of ``entry`` (a loaded camera)."""
+        """Fix the topics of ``entry``."""
         self._entry = entry
-        self._theirs = differing_topics(
-            entry, entry.runtime_data.data.settings.get("get.capture.info")
-        )
+        self._theirs: dict[str, str] = {}
 
     async def async_step_init(
         self, user_input: dict[str, str] | None = None
     ) -> FlowResult:
-        """Offer what can be done."""
+        """Offer what can be done (for a loaded camera: its state says what differs)."""
+        entry = self._entry
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="camera_not_loaded")
+        self._theirs = differing_topics(
+            entry, entry.runtime_data.data.settings.get("get.capture.info")
+        )
         options = ["adopt"]
-        if self._entry.runtime_data.commands.http is not None:
+        if entry.runtime_data.commands.http is not None:
             options.append("push")
         return self.async_show_menu(
             menu_options=options,
@@ -138,7 +142,11 @@ class TopicMismatchFlow(RepairsFlow):
         self, user_input: dict[str, str] | None = None
     ) -> FlowResult:
         """Listen where the camera posts (the entry reloads)."""
+        from .config_flow import topic_overlap_error
+
         hass = self.hass
+        if topic_overlap_error({**self._entry.data, **self._theirs}):
+            return self.async_abort(reason="topic_overlap")
         hass.config_entries.async_update_entry(
             self._entry, data={**self._entry.data, **self._theirs}
         )
@@ -149,11 +157,14 @@ class TopicMismatchFlow(RepairsFlow):
     async def async_step_push(
         self, user_input: dict[str, str] | None = None
     ) -> FlowResult:
-        """Write Home Assistant's topics to the camera over HTTP."""
+        """Write Home Assistant's topics to the camera over HTTP (only HTTP: over
+        MQTT its answer would come on the topic Home Assistant does not hear)."""
         entry = self._entry
         data = {TOPIC_FIELDS[ours]: entry.data[ours] for ours in self._theirs}
+        http = entry.runtime_data.commands.http
+        assert http is not None  # the menu offers push only with HTTP access
         try:
-            await entry.runtime_data.commands.async_command("set.capture.info", data)
+            await http.async_request("set.capture.info", data)
         except X5Error:
             return self.async_abort(reason="push_failed")
         ir.async_delete_issue(self.hass, DOMAIN, topic_issue_id(entry.data[CONF_MAC]))

@@ -13,7 +13,13 @@ import json
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_AREA_ID, ATTR_DEVICE_ID, ATTR_ENTITY_ID
+from homeassistant.const import (
+    ATTR_AREA_ID,
+    ATTR_DEVICE_ID,
+    ATTR_ENTITY_ID,
+    ATTR_FLOOR_ID,
+    ATTR_LABEL_ID,
+)
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -23,6 +29,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
+    area_registry as ar,
     config_validation as cv,
     device_registry as dr,
     entity_registry as er,
@@ -43,12 +50,17 @@ SERVICE_SNAPSHOT = "snapshot"
 SERVICE_SEND_COMMAND = "send_command"
 
 # What a target selector sends: device, entity and area ids (one or a list).
+_IDS = vol.All(cv.ensure_list, [cv.string])
 TARGET_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_DEVICE_ID): _IDS,
     vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
-    vol.Optional(ATTR_AREA_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_AREA_ID): _IDS,
+    vol.Optional(ATTR_FLOOR_ID): _IDS,
+    vol.Optional(ATTR_LABEL_ID): _IDS,
 }
-HAS_TARGET = cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_ENTITY_ID, ATTR_AREA_ID)
+HAS_TARGET = cv.has_at_least_one_key(
+    ATTR_DEVICE_ID, ATTR_ENTITY_ID, ATTR_AREA_ID, ATTR_FLOOR_ID, ATTR_LABEL_ID
+)
 TARGET_SCHEMA = vol.Schema(vol.All(TARGET_FIELDS, HAS_TARGET))
 SEND_COMMAND_SCHEMA = vol.Schema(
     vol.All(
@@ -103,13 +115,39 @@ def _targeted_entries(hass: HomeAssistant, call: ServiceCall) -> list[X5ConfigEn
         entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
         if entity is None or entity.platform != DOMAIN or not add(entry):
             raise _refuse("not_a_camera_entity", entity_id=entity_id)
-    for area_id in call.data.get(ATTR_AREA_ID, ()):
-        in_area = [
-            add(_camera_entry_of_device(hass, device))
-            for device in dr.async_entries_for_area(devices, area_id)
+
+    def add_all(devices_in: list[dr.DeviceEntry], entities_in: list[Any]) -> bool:
+        """The cameras among devices and entities (of an area, floor, label)."""
+        found_any = False
+        for device in devices_in:
+            found_any |= add(_camera_entry_of_device(hass, device))
+        for entity in entities_in:
+            if entity.platform == DOMAIN and entity.config_entry_id:
+                found_any |= add(
+                    hass.config_entries.async_get_entry(entity.config_entry_id)
+                )
+        return found_any
+
+    areas = list(call.data.get(ATTR_AREA_ID, ()))
+    for floor_id in call.data.get(ATTR_FLOOR_ID, ()):
+        in_floor = [
+            area.id for area in ar.async_entries_for_floor(ar.async_get(hass), floor_id)
         ]
-        if not any(in_area):
+        if not in_floor:
+            raise _refuse("no_camera_in_floor", floor_id=floor_id)
+        areas.extend(in_floor)
+    for area_id in areas:
+        if not add_all(
+            dr.async_entries_for_area(devices, area_id),
+            er.async_entries_for_area(entities, area_id),
+        ):
             raise _refuse("no_camera_in_area", area_id=area_id)
+    for label_id in call.data.get(ATTR_LABEL_ID, ()):
+        if not add_all(
+            dr.async_entries_for_label(devices, label_id),
+            er.async_entries_for_label(entities, label_id),
+        ):
+            raise _refuse("no_camera_with_label", label_id=label_id)
     return list(found.values())
 
 

@@ -206,3 +206,21 @@ def test_basic_auth_header() -> None:
     assert basic_auth("admin", "ms123456") == "Basic YWRtaW46bXMxMjM0NTY="
     with pytest.raises(ValueError):
         basic_auth("ad:min", "x")
+
+
+@pytest.mark.parametrize(
+    ("status", "maybe_sent"), [(502, True), (503, False), (504, True)]
+)
+async def test_gateway_errors_may_have_reached_the_camera(
+    aiohttp_server: Callable[..., Awaitable[TestServer]], status: int, maybe_sent: bool
+) -> None:
+    """502/504 come from a proxy that passed the request on: an act must not be
+    sent again; 503 is the camera itself, busy."""
+    app = web.Application()
+    app.router.add_get("/api/cmd/reboot", lambda _: web.Response(status=status))
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        client = await _client(server, session)
+        with pytest.raises(X5ConnectionError) as err:
+            await client.async_request("cmd.reboot")
+    assert err.value.maybe_sent is maybe_sent

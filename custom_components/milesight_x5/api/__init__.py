@@ -18,6 +18,7 @@ from .catalogue import (
 from .exceptions import (
     AuthenticationError,
     CameraAsleepError,
+    CommandCancelledError,
     CommandError,
     CommandFailedError,
     CommandNotConfirmedError,
@@ -56,7 +57,8 @@ from .parsers import (
     parse_snapshot,
     peek_mac,
 )
-from .settings import Setting
+from .settings import Setting, deep_merge
+from .topics import topic_matches, topics_overlap
 
 __all__ = [
     "BY_MQTT_API",
@@ -70,6 +72,7 @@ __all__ = [
     "CameraAsleepError",
     "Cellular",
     "Command",
+    "CommandCancelledError",
     "CommandError",
     "CommandFailedError",
     "CommandKind",
@@ -98,6 +101,7 @@ __all__ = [
     "classify_trigger",
     "decode_image",
     "decode_json",
+    "deep_merge",
     "encode_mqtt_request",
     "format_mac",
     "get_command",
@@ -110,4 +114,6 @@ __all__ = [
     "peek_mac",
     "picture_error",
     "sniff_mime",
+    "topic_matches",
+    "topics_overlap",
 ]

@@ -77,6 +77,10 @@ class PublishError(X5ConnectionError):
     """The request could not be published: the MQTT broker is not reachable."""
 
 
+class CommandCancelledError(CommandError):
+    """The camera was unloaded (removed, disabled, reloaded) while a command waited."""
+
+
 class NeedsHttpError(CommandError):
     """A command of the guide that only the camera's HTTP API has (no MQTT twin)."""
 

@@ -90,9 +90,12 @@ class X5HttpClient:
                         command=command.name,
                     )
                 if resp.status in (502, 503, 504):
+                    # 503: the camera itself is busy. 502/504: a proxy or port
+                    # forward passed the request on: the camera may have heard it.
                     raise X5ConnectionError(
                         f"{command.name}: camera unavailable ({resp.status})",
                         command=command.name,
+                        maybe_sent=resp.status != 503,
                     )
                 if resp.status >= 400:
                     raise CommandFailedError(command.name, resp.status, resp.reason)

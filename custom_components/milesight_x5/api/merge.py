@@ -22,7 +22,9 @@ def _overlay(
 ) -> None:
     for key, value in changes.items():
         where = f"{path}{key}"
-        if value is None or value == "" or where in invalid:
+        if value is None or where in invalid:
+            continue
+        if isinstance(value, str) and not value.strip():
             continue
         if isinstance(value, Mapping):
             node = target.get(key)

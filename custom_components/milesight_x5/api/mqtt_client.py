@@ -19,6 +19,12 @@ from .models import ConfigureResponse
 type Publish = Callable[[str, str], Awaitable[None]]
 
 DEFAULT_TIMEOUT = 15.0
+# A heartbeat this soon after an act went out is the same wake's (the camera woke,
+# posted, and took the request): the act is not sent again.
+RESEND_GUARD_SECONDS = 3.0
+# A camera cannot restart faster: a heartbeat sooner after cmd.reboot is a wake (it
+# slept and missed the reboot), not the restart.
+MIN_RESTART_SECONDS = 5.0
 
 
 @dataclass(slots=True)
@@ -30,6 +36,7 @@ class _Pending:
     future: asyncio.Future[ConfigureResponse]
     timeout: float
     deadline: float
+    sent_at: float | None = None  # loop time the broker took it
 
 
 class X5MqttClient:
@@ -88,6 +95,7 @@ class X5MqttClient:
             )
             try:
                 await self._publish(self.request_topic, pending.payload)
+                pending.sent_at = loop.time()
                 response = await self._async_wait(pending)
             finally:
                 if self._pending.get(key) is pending:
@@ -131,18 +139,35 @@ class X5MqttClient:
         pending.future.set_result(response)
         return True
 
-    async def async_camera_woke(self, mac: str) -> list[str]:
-        """Send again what ``mac`` cannot have heard; return the apis sent again."""
-        loop = asyncio.get_running_loop()
+    def cancel_all(self, error: Exception) -> None:
+        """Fail every request waiting (the camera is unloaded)."""
+        for pending in self._pending.values():
+            if not pending.future.done():
+                pending.future.set_exception(error)
+                pending.future.exception()  # its waiter may be gone already
+
+    async def async_camera_woke(self, mac: str, *, acts: bool = True) -> list[str]:
+        """Send again what ``mac`` cannot have heard; return the apis sent again.
+
+        ``acts=False``: a heartbeat that is not a wake (a camera on external power
+        posts one at its interval) sends no act again. An act sent moments ago is
+        not sent again either: that heartbeat is the wake that heard it.
+        """
+        now = asyncio.get_running_loop().time()
         resent: list[str] = []
         for (owner, api), pending in list(self._pending.items()):
-            if owner != mac or pending.future.done():
+            if owner != mac or pending.future.done() or pending.sent_at is None:
                 continue
-            if pending.command.restarts:
-                # It restarted, as asked: that heartbeat is the confirmation.
+            since = now - pending.sent_at
+            command = pending.command
+            if command.restarts and since >= MIN_RESTART_SECONDS:
+                # It restarted, as asked: the heartbeat of its start confirms it.
                 pending.future.set_result(ConfigureResponse(mac=mac, api=api))
                 continue
-            pending.deadline = loop.time() + pending.timeout
+            if not command.idempotent and (not acts or since < RESEND_GUARD_SECONDS):
+                continue
+            pending.deadline = now + pending.timeout
+            pending.sent_at = now
             resent.append(api)
             await self._publish(self.request_topic, pending.payload)
         return resent

@@ -77,3 +77,14 @@ class Setting:
                 )
         node[self.path[-1]] = leaf
         return {top: whole}
+
+
+def deep_merge(target: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Merge ``changes`` into ``target`` leaf by leaf (objects are merged, not
+    replaced): what a camera that merges would hold after the write."""
+    for key, value in changes.items():
+        node = target.get(key)
+        if isinstance(value, Mapping) and isinstance(node, dict):
+            deep_merge(node, value)
+        else:
+            target[key] = copy.deepcopy(value)
