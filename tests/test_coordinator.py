@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from custom_components.milesight_x5.coordinator import expected_heartbeat_interval
+from custom_components.milesight_x5.state import expected_heartbeat_interval
 
 
 @pytest.mark.parametrize(

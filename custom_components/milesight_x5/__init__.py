@@ -12,10 +12,11 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_MAC, DOMAIN
-from .coordinator import X5ConfigEntry, X5Coordinator, stored_files
+from .coordinator import X5ConfigEntry, X5Coordinator
 from .dispatcher import async_get_dispatcher
 from .repairs import async_check_factory_password, async_delete_camera_issues
 from .services import async_setup_services
+from .state import stored_files
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,

@@ -14,8 +14,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import X5ConfigEntry, X5State
+from .coordinator import X5ConfigEntry
 from .entity import X5Entity
+from .state import X5State
 
 PARALLEL_UPDATES = 0
 

@@ -13,7 +13,6 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.const import (
     CONF_HOST,
@@ -25,9 +24,6 @@ from homeassistant.const import (
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -50,8 +46,6 @@ from .api.http_client import FACTORY_USERNAME
 from .commands import http_client
 from .const import (
     CONF_ALARM_TOPIC,
-    CONF_ANSWER_TIMEOUT,
-    CONF_AWAKE_WINDOW,
     CONF_HEARTBEAT_TOPIC,
     CONF_HTTP,
     CONF_MAC,
@@ -60,16 +54,13 @@ from .const import (
     CONF_RESPONSE_TOPIC,
     CONF_SNAPSHOT_TOPIC,
     CONF_TOPICS,
-    CONF_WAKE_TIMEOUT,
-    DEFAULT_ANSWER_TIMEOUT,
-    DEFAULT_AWAKE_WINDOW,
     DEFAULT_HTTP_PORT,
     DEFAULT_TOPICS,
-    DEFAULT_WAKE_TIMEOUT,
     DOMAIN,
     MODEL,
     TOPIC_KEYS,
 )
+from .options_flow import X5OptionsFlow
 
 HTTP_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD)
 UPLINK_KEYS = (CONF_HEARTBEAT_TOPIC, CONF_SNAPSHOT_TOPIC, CONF_ALARM_TOPIC)
@@ -525,44 +516,3 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                 "host": entry.data[CONF_HOST],
             },
         )
-
-
-# Each timing option and its range in seconds (named in the error for that field).
-TIMING_RANGES: dict[str, tuple[int, int]] = {
-    CONF_AWAKE_WINDOW: (5, 3600),
-    CONF_WAKE_TIMEOUT: (10, 3600),
-    CONF_ANSWER_TIMEOUT: (2, 300),
-}
-TIMING_DEFAULTS: dict[str, int] = {
-    CONF_AWAKE_WINDOW: DEFAULT_AWAKE_WINDOW,
-    CONF_WAKE_TIMEOUT: DEFAULT_WAKE_TIMEOUT,
-    CONF_ANSWER_TIMEOUT: DEFAULT_ANSWER_TIMEOUT,
-}
-# The range is checked here, not by the selector: its error would not say which
-# field or which range ("Value 0.0 is too small").
-SECONDS = NumberSelector(
-    NumberSelectorConfig(step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX)
-)
-
-
-class X5OptionsFlow(OptionsFlow):
-    """How long the camera is presumed awake and how long to wait for it."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Timing of commands to a sleeping camera."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            for key, (low, high) in TIMING_RANGES.items():
-                if not low <= float(user_input[key]) <= high:
-                    errors[key] = f"{key}_range"
-            if not errors:
-                return self.async_create_entry(
-                    data={key: int(value) for key, value in user_input.items()}
-                )
-        current = {**TIMING_DEFAULTS, **self.config_entry.options, **(user_input or {})}
-        schema = vol.Schema(
-            {vol.Required(key, default=current[key]): SECONDS for key in TIMING_RANGES}
-        )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -10,6 +9,7 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .coordinator import X5ConfigEntry
+from .state import iso
 
 TO_REDACT = {
     CONF_PASSWORD,
@@ -33,10 +33,6 @@ TO_REDACT = {
 }
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: X5ConfigEntry
 ) -> dict[str, Any]:
@@ -51,19 +47,19 @@ async def async_get_config_entry_diagnostics(
             "options": async_redact_data(dict(entry.options), TO_REDACT),
         },
         "state": {
-            "last_seen": _iso(state.last_seen),
+            "last_seen": iso(state.last_seen),
             "received": {
-                "heartbeat": _iso(state.heartbeat_at),
-                "snapshot": _iso(state.snapshot_at),
-                "alarm": _iso(state.alarm_at),
+                "heartbeat": iso(state.heartbeat_at),
+                "snapshot": iso(state.snapshot_at),
+                "alarm": iso(state.alarm_at),
             },
             # The camera's own clock: kept, never used for states.
             "camera_time": {
-                "heartbeat": _iso(
+                "heartbeat": iso(
                     state.heartbeat.timestamp if state.heartbeat else None
                 ),
-                "snapshot": _iso(snapshot.capture_time if snapshot else None),
-                "alarm": _iso(state.alarm.timestamp if state.alarm else None),
+                "snapshot": iso(snapshot.capture_time if snapshot else None),
+                "alarm": iso(state.alarm.timestamp if state.alarm else None),
             },
             "clock_offset_s": state.clock_offset,
             "reachable": state.reachable,

@@ -15,8 +15,9 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import Setting, format_mac
 from .api.coerce import as_int, as_number
 from .const import DOMAIN, MANUFACTURER, MODEL
-from .coordinator import X5Coordinator, X5State
+from .coordinator import X5Coordinator
 from .errors import async_run
+from .state import X5State
 
 
 class X5Entity(CoordinatorEntity[X5Coordinator]):

@@ -11,8 +11,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Setting
 from .api.coerce import as_int
-from .coordinator import X5ConfigEntry, X5State
+from .coordinator import X5ConfigEntry
 from .entity import X5SettingDescription, X5SettingEntity
+from .state import X5State
 
 PARALLEL_UPDATES = 1
 

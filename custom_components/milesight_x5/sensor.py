@@ -28,8 +28,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api import Battery, Cellular, SensorReadings, TriggerType
-from .coordinator import X5ConfigEntry, X5State
+from .coordinator import X5ConfigEntry
 from .entity import X5Entity
+from .state import X5State
 
 PARALLEL_UPDATES = 0
 

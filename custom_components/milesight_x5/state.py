@@ -1,0 +1,114 @@
+"""What is known about one camera, and where it is kept across restarts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import STORAGE_DIR, Store
+
+from .api import Alarm, Battery, Cellular, Heartbeat, SensorReadings, Snapshot
+from .api.coerce import as_int
+from .const import DEFAULT_HEARTBEAT_INTERVAL, DOMAIN
+
+STORAGE_VERSION = 1
+
+
+@dataclass(slots=True)
+class X5State:
+    """Everything known about one camera.
+
+    Times ending in ``_at`` are when Home Assistant received something; the
+    camera's own ``ts``/``time`` stay in the models (its clock may be wrong).
+    """
+
+    heartbeat: Heartbeat | None = None  # merged: every field keeps its last value
+    snapshot: Snapshot | None = None  # last snapshot; ``image`` is the last good one
+    alarm: Alarm | None = None
+    last_seen: datetime | None = None  # when Home Assistant last heard from it
+    heartbeat_at: datetime | None = None
+    snapshot_at: datetime | None = None  # when the last good picture arrived
+    alarm_at: datetime | None = None
+    reachable: bool | None = None  # watchdog; None before the first message
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # get.* answers
+    settings_at: dict[str, datetime] = field(default_factory=dict)  # when read
+    pending: dict[str, Any] = field(
+        default_factory=dict
+    )  # entity key -> requested value
+    raw: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # merged heartbeat, last alarm and snapshot (no image)
+    dropped: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # kind -> unusable fields of its last message
+    clock_offset: float | None = None  # s the camera's clock is ahead of HA's
+    command_status: str = "idle"  # idle / waking / sending: feedback while it waits
+
+    @property
+    def battery(self) -> Battery | None:
+        """The battery section of the merged heartbeat."""
+        return self.heartbeat.battery if self.heartbeat is not None else None
+
+    @property
+    def cellular(self) -> Cellular | None:
+        """The cellular section of the merged heartbeat."""
+        return self.heartbeat.cellular if self.heartbeat is not None else None
+
+    @property
+    def sensor(self) -> SensorReadings | None:
+        """The sensor section of the merged heartbeat."""
+        return self.heartbeat.sensor if self.heartbeat is not None else None
+
+    def setting(self, name: str, key: str) -> Any:
+        """One field of a cached ``get.*`` answer, or None."""
+        return self.settings.get(name, {}).get(key)
+
+    @property
+    def low_power(self) -> bool:
+        """Whether the camera said it runs in Low Power Timed Capture (work mode 1)."""
+        return as_int(self.setting("get.capture.info", "workMode")) == 1
+
+    @property
+    def external_power(self) -> bool:
+        """Whether the camera said it runs on external power (it never sleeps)."""
+        return as_int(self.setting("get.device.status", "powerSupply")) == 1
+
+
+def expected_heartbeat_interval(capture_info: Mapping[str, Any] | None) -> timedelta:
+    """The camera's heartbeat interval from ``get.capture.info`` (NOTES.md units).
+
+    ``heartTestInterval`` is minutes (in heartbeat test mode), ``heartLpowerInterval``
+    hours (in Low Power mode, ``workMode`` 1), ``heartInterval`` hours otherwise.
+    """
+    if not capture_info:
+        return DEFAULT_HEARTBEAT_INTERVAL
+    if as_int(capture_info.get("heartTestMode")) == 1:
+        minutes = as_int(capture_info.get("heartTestInterval"))
+        if minutes and minutes > 0:
+            return timedelta(minutes=minutes)
+    key = (
+        "heartLpowerInterval"
+        if as_int(capture_info.get("workMode")) == 1
+        else "heartInterval"
+    )
+    hours = as_int(capture_info.get(key))
+    if hours and hours > 0:
+        return timedelta(hours=hours)
+    return DEFAULT_HEARTBEAT_INTERVAL
+
+
+def stored_files(hass: HomeAssistant, mac: str) -> tuple[Store[dict[str, Any]], Path]:
+    """The camera's stored state and its last picture."""
+    return (
+        Store(hass, STORAGE_VERSION, f"{DOMAIN}.{mac}", private=True),
+        Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{mac}.image")),
+    )
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time as ISO text, or None."""
+    return moment.isoformat() if moment else None
