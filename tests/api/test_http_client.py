@@ -216,8 +216,11 @@ async def test_gateway_errors_may_have_reached_the_camera(
 ) -> None:
     """502/504 come from a proxy that passed the request on: an act must not be
     sent again; 503 is the camera itself, busy."""
+    async def gateway(request: web.Request) -> web.Response:
+        return web.Response(status=status)
+
     app = web.Application()
-    app.router.add_get("/api/cmd/reboot", lambda _: web.Response(status=status))
+    app.router.add_get("/api/cmd/reboot", gateway)
     server = await aiohttp_server(app)
     async with aiohttp.ClientSession() as session:
         client = await _client(server, session)
