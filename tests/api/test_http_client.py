@@ -216,6 +216,7 @@ async def test_gateway_errors_may_have_reached_the_camera(
 ) -> None:
     """502/504 come from a proxy that passed the request on: an act must not be
     sent again; 503 is the camera itself, busy."""
+
     async def gateway(request: web.Request) -> web.Response:
         return web.Response(status=status)
 
