@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -780,6 +780,27 @@ async def cpu_during(pid: int, seconds: float) -> tuple[float, float, float]:
     cpu, duration = cpu_seconds(pid) - cpu0, time.monotonic() - t0
     others = (machine_busy_seconds() - busy0 - cpu) / duration
     return cpu, duration, max(0.0, others)
+
+
+async def wait_for_quiet(
+    pid: int,
+    limit: float,
+    log: Callable[[str], object] = print,
+    threshold: float = 0.2,
+) -> float:
+    """On a shared machine: wait up to ``limit`` s until the other processes keep
+    fewer than ``threshold`` cores busy (over 2 s); return the seconds waited."""
+    waited = 0.0
+    while waited < limit:
+        _, duration, others = await cpu_during(pid, 2.0)
+        if others < threshold:
+            break
+        if waited == 0:
+            log(
+                f"    other processes keep {others:.2f} cores busy: waiting (≤ {limit:.0f} s)"
+            )
+        waited += duration
+    return waited
 
 
 async def cpu_publishing(

@@ -68,6 +68,7 @@ class Settings:
     tail: float = 1.5  # s after the last publish, inside the window
     counts: tuple[int, ...] = (1, 50)
     keep: bool = False
+    quiet_wait: float = 60.0  # s to wait, before a trial, for a busy machine to calm
 
 
 Messages = list[tuple[str, bytes]]
@@ -112,7 +113,7 @@ async def wait_received(
                 break
 
 
-async def wait_quiet(hass: h.HassInstance, limit: float = 300) -> None:
+async def wait_settings_read(hass: h.HassInstance, limit: float = 300) -> None:
     """Until the integration's settings reads (after a first heartbeat) are over."""
     deadline = time.monotonic() + limit
     last, still = -1, 0
@@ -172,6 +173,7 @@ async def run_trials(
     results: dict[str, list[dict[str, float]]] = {name: [] for name in builders}
     names = list(builders)
     for trial in range(settings.trials):
+        waited = await h.wait_for_quiet(hass.pid, settings.quiet_wait, log)
         idle_cpu, idle_s, others = await h.cpu_during(hass.pid, settings.window)
         order = names[trial % len(names) :] + names[: trial % len(names)]
         for name in order:
@@ -191,6 +193,7 @@ async def run_trials(
                     "idle_seconds": idle_s,
                     "load": cpu / duration,
                     "background_cores": others,
+                    "waited_s": waited,
                 }
             )
             log(
@@ -229,7 +232,7 @@ async def ours_case(
 
         await wait_received(hass, send, received, [*macs, ALT_MAC])
         await hass.ws.call("bench_probe/latency_take", stop=True)
-        await wait_quiet(hass)
+        await wait_settings_read(hass)
         if count == 1:
             await subscribe_ha_floor(hass)
         stats = await hass.stats()
@@ -468,9 +471,16 @@ def noise_text(cases: dict[str, Any]) -> str:
     ]
     if not values:
         return ""
+    waited = sum(
+        trial.get("waited_s", 0.0)
+        for kind in ("ours", "yaml")
+        for result in cases[kind].values()
+        for trial in next(iter(result["trials"].values()), [])
+    )
     return (
         f"Other processes kept {h.median(values):.2f} cores busy (median; max "
-        f"{max(values):.2f}) during the idle windows."
+        f"{max(values):.2f}) during the idle windows"
+        + (f"; {waited:.0f} s spent waiting for them to calm." if waited else ".")
     )
 
 
@@ -516,7 +526,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[Settings, Path | None]:
     parser.add_argument("--keep", action="store_true", help="keep the config dirs")
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args(argv)
-    settings = Settings(trials=1, window=5.0) if args.quick else Settings()
+    settings = (
+        Settings(trials=1, window=5.0, quiet_wait=0) if args.quick else Settings()
+    )
     if args.trials:
         settings.trials = args.trials
     if args.window:

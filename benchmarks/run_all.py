@@ -84,9 +84,11 @@ async def run(quick: bool) -> tuple[str, dict[str, Any]]:
     started = time.monotonic()
     machine = h.machine_info()
     if quick:
-        hb_settings = heartbeat_cpu.Settings(trials=1, window=5.0)
-        soak_settings = soak.SoakSettings(cameras=500, seconds=30, warmup=10)
-        snap_settings = snapshot_1mb.SnapshotSettings(trials=1, count=3)
+        hb_settings = heartbeat_cpu.Settings(trials=1, window=5.0, quiet_wait=0)
+        soak_settings = soak.SoakSettings(
+            cameras=500, seconds=30, warmup=10, quiet_wait=0
+        )
+        snap_settings = snapshot_1mb.SnapshotSettings(trials=1, count=3, quiet_wait=0)
     else:
         hb_settings = heartbeat_cpu.Settings()
         soak_settings = soak.SoakSettings()

@@ -41,8 +41,8 @@ from heartbeat_cpu import (
     FLOOR_MAC,
     count_writes,
     log_errors,
-    wait_quiet,
     wait_received,
+    wait_settings_read,
 )
 
 SNAPSHOT_TOPIC = h.TOPICS["snapshot_topic"]
@@ -59,6 +59,7 @@ class SnapshotSettings:
     interval: float = 1.0  # s between snapshots
     tail: float = 2.0
     keep: bool = False
+    quiet_wait: float = 60.0
 
 
 def payloads(
@@ -111,7 +112,7 @@ async def run(
             [mac],
         )
         await hass.ws.call("bench_probe/latency_take", stop=True)
-        await wait_quiet(hass)
+        await wait_settings_read(hass)
         # The first picture creates the directory and the image entity's state.
         first = payloads(mac, image, 1)[0]
         writes = await count_writes(
@@ -130,6 +131,7 @@ async def run(
         window = settings.count * settings.interval
         background = []
         for trial in range(settings.trials):
+            await h.wait_for_quiet(hass.pid, settings.quiet_wait, log)
             idle_cpu, idle_s, others = await h.cpu_during(hass.pid, window)
             background.append(others)
             for name, build in builders.items():
@@ -146,6 +148,7 @@ async def run(
                 log(f"    trial {trial + 1} {name:>5}: {ms:.1f} ms CPU per snapshot")
 
         lags = {}
+        await h.wait_for_quiet(hass.pid, settings.quiet_wait, log)
         await hass.ws.call("bench_probe/lag_start", interval_ms=1.0)
         await asyncio.sleep(window + settings.tail)
         lags["none"] = await hass.ws.call("bench_probe/lag_stop")

@@ -37,7 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness as h
-from heartbeat_cpu import wait_quiet, wait_received
+from heartbeat_cpu import wait_received, wait_settings_read
 
 
 @dataclass
@@ -50,6 +50,7 @@ class SoakSettings:
     sample_every: float = 5.0
     keep: bool = False
     nagle: bool = False
+    quiet_wait: float = 60.0
 
 
 class Heartbeats:
@@ -120,8 +121,9 @@ async def run(
                 hass.publisher.publish(h.HEARTBEAT_TOPIC, h.encode(h.heartbeat(mac, 0)))
 
         await wait_received(hass, send, received, macs)
-        await wait_quiet(hass)
+        await wait_settings_read(hass)
         await hass.ws.call("bench_probe/latency_take")
+        await h.wait_for_quiet(hass.pid, settings.quiet_wait, log)
         log(
             f"    {settings.cameras} heartbeats/s for {settings.seconds:.0f} s "
             f"(first {settings.warmup:.0f} s warm-up)"
@@ -306,7 +308,12 @@ def main() -> None:
     args = parser.parse_args()
     warmup = args.warmup if args.warmup is not None else min(60, args.seconds / 3)
     settings = SoakSettings(
-        args.cameras, args.seconds, warmup, keep=args.keep, nagle=args.nagle
+        args.cameras,
+        args.seconds,
+        warmup,
+        keep=args.keep,
+        nagle=args.nagle,
+        quiet_wait=0 if args.seconds < 120 else 60,
     )
     result = asyncio.run(run(settings))
     h.write_json(args.json, result)
