@@ -426,7 +426,9 @@ def start_mosquitto(
 
 
 class HassWs:
-    """A minimal websocket API client: one command at a time."""
+    """A minimal websocket API client. A reader task takes every frame, so the
+    server's pings are answered even while the benchmark is busy elsewhere (Home
+    Assistant closes a connection that leaves its ping unanswered for a minute)."""
 
     def __init__(self, base: str, token: str) -> None:
         """Not connected yet."""
@@ -434,6 +436,8 @@ class HassWs:
         self._id = 0
         self._session: Any = None
         self._ws: Any = None
+        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._reader: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         """Connect and authenticate."""
@@ -448,22 +452,44 @@ class HassWs:
         answer = await self._ws.receive_json()
         if answer.get("type") != "auth_ok":
             raise RuntimeError(f"websocket auth failed: {answer}")
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        import aiohttp
+
+        try:
+            async for frame in self._ws:  # answers pings itself
+                if frame.type != aiohttp.WSMsgType.TEXT:
+                    continue
+                data = json.loads(frame.data)
+                for message in data if isinstance(data, list) else [data]:
+                    future = self._pending.pop(message.get("id"), None)
+                    if future is not None and not future.done():
+                        future.set_result(message)
+        finally:
+            for future in self._pending.values():
+                if not future.done():
+                    future.set_exception(RuntimeError("websocket closed"))
+            self._pending.clear()
 
     async def call(self, kind: str, **data: Any) -> Any:
         """Send a command; its result (raise on error)."""
         self._id += 1
+        future = asyncio.get_running_loop().create_future()
+        self._pending[self._id] = future
         await self._ws.send_json({"id": self._id, "type": kind, **data})
-        while True:
-            answer = await self._ws.receive_json()
-            if answer.get("id") == self._id and answer.get("type") == "result":
-                if not answer.get("success"):
-                    raise RuntimeError(f"{kind}: {answer.get('error')}")
-                return answer.get("result")
+        answer = await asyncio.wait_for(future, 300)
+        if not answer.get("success"):
+            raise RuntimeError(f"{kind}: {answer.get('error')}")
+        return answer.get("result")
 
     async def close(self) -> None:
         """Disconnect."""
         if self._ws is not None:
             await self._ws.close()
+        if self._reader is not None:
+            with contextlib.suppress(Exception):
+                await self._reader
         if self._session is not None:
             await self._session.close()
 
@@ -754,6 +780,11 @@ class HassInstance:
             await asyncio.sleep(1)
         raise RuntimeError(f"{self.name}: cameras not loaded; see {self.workdir}")
 
+    @property
+    def broker_pid(self) -> int:
+        """mosquitto's process id."""
+        return self.processes[0].pid
+
     def alive(self) -> bool:
         """Whether hass still runs."""
         return self.processes[1].poll() is None
@@ -809,13 +840,37 @@ async def cpu_publishing(
     messages: Sequence[tuple[str, bytes]],
     rate: float,
     tail: float,
-) -> tuple[float, float]:
+    broker_pid: int | None = None,
+) -> tuple[float, float, float]:
     """CPU (s) of ``pid`` while ``messages`` are published at ``rate`` and for
-    ``tail`` seconds after (to process the last ones); and the window's duration."""
+    ``tail`` seconds after (to process the last ones); the window's duration; and
+    the cores other processes kept busy meanwhile (neither hass, nor the broker,
+    nor this process: noise)."""
+    busy0, own0 = machine_busy_seconds(), time.process_time()
+    broker0 = cpu_seconds(broker_pid) if broker_pid else 0.0
     cpu0, t0 = cpu_seconds(pid), time.monotonic()
     await asyncio.to_thread(publisher.publish_paced, messages, rate)
     await asyncio.sleep(tail)
-    return cpu_seconds(pid) - cpu0, time.monotonic() - t0
+    cpu, duration = cpu_seconds(pid) - cpu0, time.monotonic() - t0
+    broker = cpu_seconds(broker_pid) - broker0 if broker_pid else 0.0
+    own = time.process_time() - own0
+    others = (machine_busy_seconds() - busy0 - cpu - broker - own) / duration
+    return cpu, duration, max(0.0, others)
+
+
+def speed_index(repeat: int = 5) -> float:
+    """ms this Python takes for a fixed workload (JSON and dict work on heartbeats),
+    median of ``repeat``: a host that is slower, or slows down during the run, shows
+    here, whatever Home Assistant does."""
+    payload = encode(heartbeat("1CC3B0000000", 1))
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        for _ in range(2000):
+            message = json.loads(payload)
+            json.dumps({key: str(value) for key, value in message["values"].items()})
+        times.append(time.process_time() - start)
+    return median(times) * 1000
 
 
 def write_json(path: Path | None, data: Any) -> None:

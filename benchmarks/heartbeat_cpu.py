@@ -62,7 +62,7 @@ class Settings:
     """How long and how fast."""
 
     trials: int = 3
-    window: float = 8.0  # s of publishing per active window (and of idle)
+    window: float = 10.0  # s of publishing per active window (and of idle)
     rate: float = 25.0  # heartbeats/s for ours and yaml (all camera counts)
     floor_rate: float = 250.0  # the floor is cheap: more messages to measure it
     tail: float = 1.5  # s after the last publish, inside the window
@@ -179,8 +179,8 @@ async def run_trials(
         for name in order:
             rate, build = builders[name]
             messages = build(round(rate * settings.window))
-            cpu, duration = await h.cpu_publishing(
-                hass.pid, hass.publisher, messages, rate, settings.tail
+            cpu, duration, busy = await h.cpu_publishing(
+                hass.pid, hass.publisher, messages, rate, settings.tail, hass.broker_pid
             )
             ms = h.per_message_ms(cpu, duration, idle_cpu, idle_s, len(messages))
             results[name].append(
@@ -192,7 +192,9 @@ async def run_trials(
                     "idle_cpu_s": idle_cpu,
                     "idle_seconds": idle_s,
                     "load": cpu / duration,
-                    "background_cores": others,
+                    "background_cores": max(others, busy),
+                    "background_idle": others,
+                    "background_active": busy,
                     "waited_s": waited,
                 }
             )
@@ -200,7 +202,7 @@ async def run_trials(
                 f"    trial {trial + 1} {name:>5}: {ms:.3f} ms/heartbeat "
                 f"({len(messages)} in {duration:.1f} s, hass at {cpu / duration:.0%} "
                 f"of a core, idle {idle_cpu / idle_s:.1%}; other processes "
-                f"{others:.2f} cores)"
+                f"{others:.2f} / {busy:.2f} cores idle / active)"
             )
     return results
 
@@ -403,8 +405,16 @@ def table(cases: dict[str, Any]) -> str:
     ours_first = cases["ours"][first]
     header = ["case", *(f"{c} camera{'s' if int(c) > 1 else ''}" for c in counts)]
 
+    def cell(count: Any, key: str) -> str:
+        kind = "yaml" if key == "yaml" else "ours"
+        values = [t["ms"] for t in cases[kind][count]["trials"].get(key, [])]
+        text = h.fmt_ms(s[count][key])
+        if len(values) > 1:
+            text += f" ({min(values):.2f}..{max(values):.2f})"
+        return text
+
     def row(label: str, key: str) -> list[str]:
-        return [label, *(h.fmt_ms(s[c][key]) for c in counts)]
+        return [label, *(cell(c, key) for c in counts)]
 
     rows = [
         row(

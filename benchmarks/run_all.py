@@ -52,7 +52,9 @@ def report(
         f"{load_after:.2f} after",
         f"- Home Assistant {machine['homeassistant']}, Python {machine['python']}, "
         f"mosquitto {machine['mosquitto']} (set_tcp_nodelay true)",
-        f"- {machine['date']}; {minutes:.1f} min in all",
+        f"- {machine['date']}; {minutes:.1f} min in all; reference workload "
+        f"(harness.speed_index) {machine['speed_start_ms']} ms before, "
+        f"{machine['speed_end_ms']} ms after",
         "",
         f"CPU of the hass process per heartbeat (median of {trials}; "
         f"{hb['rate']:g} heartbeats/s for {hb['window']:g} s per trial, the floor "
@@ -93,6 +95,7 @@ async def run(quick: bool) -> tuple[str, dict[str, Any]]:
         hb_settings = heartbeat_cpu.Settings()
         soak_settings = soak.SoakSettings()
         snap_settings = snapshot_1mb.SnapshotSettings()
+    machine["speed_start_ms"] = f"{h.speed_index():.0f}"
     results: dict[str, Any] = {"machine": machine}
     print("1/3 CPU per heartbeat", flush=True)
     results["heartbeats"] = await heartbeat_cpu.run(hb_settings)
@@ -100,6 +103,7 @@ async def run(quick: bool) -> tuple[str, dict[str, Any]]:
     results["soak"] = await soak.run(soak_settings)
     print("3/3 1 MB snapshot", flush=True)
     results["snapshot"] = await snapshot_1mb.run(snap_settings)
+    machine["speed_end_ms"] = f"{h.speed_index():.0f}"
     minutes = (time.monotonic() - started) / 60
     text = report(machine, results, quick, minutes, os.getloadavg()[0])
     return text, results
