@@ -81,7 +81,7 @@ def report(
     return "\n".join(lines)
 
 
-async def run(quick: bool) -> tuple[str, dict[str, Any]]:
+async def run(quick: bool, json_path: Path | None) -> tuple[str, dict[str, Any]]:
     """Everything, in order; the report and the raw results."""
     started = time.monotonic()
     machine = h.machine_info()
@@ -104,6 +104,7 @@ async def run(quick: bool) -> tuple[str, dict[str, Any]]:
     print("3/3 1 MB snapshot", flush=True)
     results["snapshot"] = await snapshot_1mb.run(snap_settings)
     machine["speed_end_ms"] = f"{h.speed_index():.0f}"
+    h.write_json(json_path, results)  # before the report: kept if it fails
     minutes = (time.monotonic() - started) / 60
     text = report(machine, results, quick, minutes, os.getloadavg()[0])
     return text, results
@@ -116,12 +117,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the raw results here")
     parser.add_argument("--markdown", type=Path, help="write the report here too")
     args = parser.parse_args()
-    text, results = asyncio.run(run(args.quick))
+    text, results = asyncio.run(run(args.quick, args.json))
     print()
     print(text)
     if args.markdown:
         args.markdown.write_text(text + "\n")
-    h.write_json(args.json, results)
 
 
 if __name__ == "__main__":
