@@ -113,6 +113,22 @@ async def wait_received(
                 break
 
 
+async def heartbeats_seen(hass: h.HassInstance) -> Callable[[], Any]:
+    """Start the probe's watch of last-heartbeat updates; return what reads the
+    cameras seen so far (for wait_received)."""
+    await hass.ws.call(
+        "bench_probe/latency_start", platform=h.DOMAIN, suffix="_last_heartbeat"
+    )
+    seen: set[str] = set()
+
+    async def received() -> set[str]:
+        answer = await hass.ws.call("bench_probe/latency_take")
+        seen.update(record[0] for record in answer["records"])
+        return seen
+
+    return received
+
+
 async def wait_settings_read(hass: h.HassInstance, limit: float = 300) -> None:
     """Until the integration's settings reads (after a first heartbeat) are over."""
     deadline = time.monotonic() + limit
@@ -217,15 +233,7 @@ async def ours_case(
     log(f"  ours, {count} camera(s): starting Home Assistant")
     async with h.HassInstance(f"ours{count}", cameras, keep=settings.keep) as hass:
         log(f"    up in {hass.startup_seconds:.0f} s; warming up")
-        await hass.ws.call(
-            "bench_probe/latency_start", platform=h.DOMAIN, suffix="_last_heartbeat"
-        )
-        seen: set[str] = set()
-
-        async def received() -> set[str]:
-            answer = await hass.ws.call("bench_probe/latency_take")
-            seen.update(record[0] for record in answer["records"])
-            return seen
+        received = await heartbeats_seen(hass)
 
         def send(missing: list[str]) -> None:
             for mac in missing:

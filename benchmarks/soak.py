@@ -37,7 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness as h
-from heartbeat_cpu import wait_received, wait_settings_read
+from heartbeat_cpu import heartbeats_seen, wait_received, wait_settings_read
 
 
 @dataclass
@@ -106,15 +106,7 @@ async def run(
         "soak", cameras, keep=settings.keep, nagle=settings.nagle
     ) as hass:
         log(f"    up in {hass.startup_seconds:.0f} s; first heartbeats")
-        await hass.ws.call(
-            "bench_probe/latency_start", platform=h.DOMAIN, suffix="_last_heartbeat"
-        )
-        seen: set[str] = set()
-
-        async def received() -> set[str]:
-            answer = await hass.ws.call("bench_probe/latency_take")
-            seen.update(record[0] for record in answer["records"])
-            return seen
+        received = await heartbeats_seen(hass)
 
         def send(missing: list[str]) -> None:
             for mac in missing:
