@@ -99,6 +99,26 @@ async def test_watchdog_default_interval(
     ]
 
 
+async def test_watchdog_counts_from_the_last_message(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A heartbeat late in the silence window moves the deadline: 2 x 24 h + 10 min
+    after the last message, not the first."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    freezer.tick(timedelta(hours=47))
+    await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
+    freezer.tick(timedelta(hours=1, minutes=11))  # the first deadline has passed
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(CONNECTIVITY).state == STATE_ON
+    freezer.tick(timedelta(hours=47))  # 48 h 11 min after the second heartbeat
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(CONNECTIVITY).state == STATE_OFF
+
+
 async def test_watchdog_uses_the_cameras_interval(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

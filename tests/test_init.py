@@ -17,7 +17,15 @@ from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 from custom_components.milesight_x5.const import DEFAULT_TOPICS, DOMAIN
 from custom_components.milesight_x5.dispatcher import MessageKind
 
-from .conftest import HEARTBEAT_TOPIC, MAC, OTHER_MAC, FakeCamera, fire, make_entry
+from .conftest import (
+    HEARTBEAT_TOPIC,
+    MAC,
+    OTHER_MAC,
+    FakeCamera,
+    fire,
+    make_entry,
+    wake_up,
+)
 from .helpers import load_fixture_json, load_fixture_text
 
 
@@ -103,9 +111,10 @@ async def test_two_cameras_share_one_subscription_per_topic(
     assert hass.data[DOMAIN].topics == set(DEFAULT_TOPICS.values()) - {
         DEFAULT_TOPICS["request_topic"]
     }
-    # The last camera takes the subscriptions with it.
+    # The last camera takes the subscriptions with it, but the discovery topic's:
+    # that one still offers new cameras (discovery was taken over from MQTT).
     assert await hass.config_entries.async_unload(second.entry_id)
-    assert hass.data[DOMAIN].topics == set()
+    assert hass.data[DOMAIN].topics == {HEARTBEAT_TOPIC}
 
 
 async def test_unknown_camera_and_garbage_are_ignored(
@@ -243,3 +252,29 @@ async def test_a_message_writes_only_what_it_changed(
         "sensor.garden_camera_last_heartbeat",
         "sensor.garden_camera_noise",
     ]
+
+
+async def test_entities_hear_only_of_what_they_show(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """A heartbeat asks the heartbeat's entities, not the settings entities; a
+    settings answer asks the settings entities (and they show it)."""
+    from custom_components.milesight_x5.entity import X5SettingEntity
+
+    asked: list[str] = []
+    shown = X5SettingEntity._shown
+
+    def _counting(self: X5SettingEntity) -> Any:
+        asked.append(self.entity_id)
+        return shown(self)
+
+    with patch.object(X5SettingEntity, "_shown", _counting):
+        await wake_up(hass, fake_camera[MAC])  # the heartbeat, then the reads
+        assert asked  # the answers reached the settings entities
+        assert hass.states.get("switch.garden_camera_noise_trigger").state == "off"
+        asked.clear()
+        heartbeat = load_fixture_json("heartbeat.json")
+        heartbeat["values"]["sensor"]["LAF"] = 77
+        await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
+        assert hass.states.get("sensor.garden_camera_noise").state == "77"
+        assert asked == []

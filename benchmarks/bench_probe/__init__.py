@@ -14,6 +14,8 @@ websocket commands (``bench_probe/...``), and costs nothing until asked:
   state's ``last_updated``: matched to publish times by the benchmark.
 - ``lag_start`` / ``lag_stop``: a callback due every ``interval_ms``; its lateness is
   how long the event loop was blocked (or busy) when it was due.
+- ``profile_start`` / ``profile_stop``: cProfile of the event-loop thread (where
+  all the per-message work runs); the stop answers the top functions as text.
 - ``floor_subscribe``: HA's MQTT floor: a plain ``@callback`` subscriber that decodes
   the JSON (HA's ``json_loads``) and looks the MAC up in a dict, writing no state.
 
@@ -25,6 +27,11 @@ from __future__ import annotations
 from array import array
 import asyncio
 from collections import Counter
+import cProfile
+import dataclasses
+import io
+import pstats
+import time
 from typing import Any
 
 from homeassistant.components import mqtt, websocket_api
@@ -313,6 +320,122 @@ async def ws_floor_subscribe(
     connection.send_result(msg["id"], {})
 
 
+_PROFILER: dict[str, cProfile.Profile] = {}
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): "bench_probe/write_cost",
+        vol.Required("entity_id"): str,
+        vol.Optional("count", default=2000): int,
+    }
+)
+@callback
+def ws_write_cost(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """CPU µs of one state write of the sensor ``entity_id``, its value changing
+    every time (so each write is a ``state_changed``), timed inside the loop.
+
+    The integration's sensors read their value through ``value_fn`` (replaced by
+    a counter meanwhile); MQTT's take ``_attr_native_value``.
+    """
+    entity = _entity(hass, msg["entity_id"])
+    if entity is None:
+        connection.send_error(msg["id"], "not_found", msg["entity_id"])
+        return
+    counter = [0]
+    description = entity.entity_description
+    own = hasattr(description, "value_fn")
+    if own:
+        entity.entity_description = dataclasses.replace(
+            description, value_fn=lambda _state: counter[0]
+        )
+    start = time.process_time()
+    for i in range(msg["count"]):
+        counter[0] = i + 1000
+        if not own:
+            entity._attr_native_value = i + 1000  # noqa: SLF001
+        entity.async_write_ha_state()
+    seconds = time.process_time() - start
+    if own:
+        entity.entity_description = description
+    connection.send_result(msg["id"], {"us": seconds / msg["count"] * 1e6})
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): "bench_probe/dispatch_cost",
+        vol.Required("topic"): str,
+        vol.Required("payloads"): [str],
+    }
+)
+@websocket_api.async_response
+async def ws_dispatch_cost(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """CPU µs (event-loop thread) per message of the integration's dispatcher: each
+    payload handed to it as Home Assistant's MQTT would, without the broker."""
+    from homeassistant.components.mqtt.models import ReceiveMessage
+
+    dispatcher = hass.data["milesight_x5"]
+    messages = [
+        ReceiveMessage(msg["topic"], p.encode(), 0, False, msg["topic"], time.time())
+        for p in msg["payloads"]
+    ]
+    total = 0.0
+    for message in messages:
+        start = time.thread_time()
+        await dispatcher._async_message(msg["topic"], message)  # noqa: SLF001
+        total += time.thread_time() - start
+    connection.send_result(msg["id"], {"us": total / len(messages) * 1e6})
+
+
+def _entity(hass: HomeAssistant, entity_id: str) -> Any:
+    """The entity object of ``entity_id``, from its platform."""
+    from homeassistant.helpers.entity_platform import (
+        async_get_platforms,
+    )
+
+    for domain in ("milesight_x5", "mqtt"):
+        for platform in async_get_platforms(hass, domain):
+            if (entity := platform.entities.get(entity_id)) is not None:
+                return entity
+    return None
+
+
+@websocket_api.websocket_command({vol.Required("type"): "bench_probe/profile_start"})
+@callback
+def ws_profile_start(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Profile the event-loop thread from now on."""
+    profiler = _PROFILER["loop"] = cProfile.Profile()
+    profiler.enable()
+    connection.send_result(msg["id"], {})
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): "bench_probe/profile_stop",
+        vol.Optional("sort", default="cumulative"): str,
+        vol.Optional("lines", default=80): int,
+        vol.Optional("filter", default=""): str,
+    }
+)
+@callback
+def ws_profile_stop(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Stop profiling; the top functions as pstats text."""
+    profiler = _PROFILER.pop("loop")
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats(msg["sort"])
+    stats.print_stats(*([msg["filter"]] if msg["filter"] else []), msg["lines"])
+    connection.send_result(msg["id"], {"text": out.getvalue()})
+
+
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the commands; nothing else runs until one is called."""
     hass.data[DOMAIN] = Probe(hass)
@@ -325,6 +448,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         ws_lag_start,
         ws_lag_stop,
         ws_floor_subscribe,
+        ws_profile_start,
+        ws_profile_stop,
+        ws_write_cost,
+        ws_dispatch_cost,
     ):
         websocket_api.async_register_command(hass, command)
     return True

@@ -14,9 +14,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import X5ConfigEntry
+from .coordinator import X5ConfigEntry, X5Coordinator
 from .entity import X5Entity
-from .state import X5State
+from .state import Part, X5State
 
 PARALLEL_UPDATES = 0
 
@@ -26,6 +26,7 @@ class X5BinarySensorEntityDescription(BinarySensorEntityDescription):
     """A binary sensor, with how to read it from the camera's state."""
 
     value_fn: Callable[[X5State], bool | None]
+    parts: frozenset[Part] = frozenset({Part.HEARTBEAT})  # what value_fn reads
 
 
 def _charging(state: X5State) -> bool | None:
@@ -45,6 +46,8 @@ BINARY_SENSORS: tuple[X5BinarySensorEntityDescription, ...] = (
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.reachable,
+        # The heartbeat interval the watchdog waits for is a setting.
+        parts=frozenset({Part.REACHABILITY, Part.SETTINGS}),
     ),
     X5BinarySensorEntityDescription(
         key="charging",
@@ -77,6 +80,12 @@ class X5BinarySensor(X5Entity, BinarySensorEntity):
     """A binary sensor reading the camera's state."""
 
     entity_description: X5BinarySensorEntityDescription
+
+    def __init__(
+        self, coordinator: X5Coordinator, description: X5BinarySensorEntityDescription
+    ) -> None:
+        """A binary sensor hears of the parts its value is read from."""
+        super().__init__(coordinator, description, description.parts)
 
     def _shown(self) -> bool | None:
         return self.is_on

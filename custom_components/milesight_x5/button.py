@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .entity import X5Entity
 from .errors import async_run
+from .state import Part
 
 PARALLEL_UPDATES = 1
 
@@ -74,6 +75,8 @@ async def async_setup_entry(
 
 class X5Button(X5Entity, ButtonEntity):
     """Sends one command when pressed (waking the camera first if needed)."""
+
+    _parts: frozenset[Part] = frozenset()  # shows nothing of the camera's state
 
     entity_description: X5ButtonEntityDescription
 

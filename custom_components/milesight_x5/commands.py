@@ -70,6 +70,7 @@ from .const import (
     WAKE_TOPIC_PREFIX,
 )
 from .dispatcher import MessageKind
+from .state import Part
 
 if TYPE_CHECKING:
     from .coordinator import X5Coordinator
@@ -117,7 +118,7 @@ class X5Commands:
         state = self._coordinator.data
         if state.command_status != status:
             state.command_status = status
-            self._coordinator.async_update_listeners()
+            self._coordinator.async_update_parts(Part.COMMANDS)
 
     def async_shutdown(self) -> None:
         """Stop reaching the camera, and fail what waits (the entry unloads)."""
@@ -386,7 +387,7 @@ class X5Commands:
                 coordinator.store_settings(command.name, result)
         elif command.kind is CommandKind.WRITE and data:
             self._confirm_write(command, data)
-        coordinator.async_update_listeners()
+        coordinator.async_update_parts(Part.SETTINGS)
 
     def _confirm_write(self, command: Command, data: Mapping[str, Any]) -> None:
         """The camera took a write: cache it, then read the branch back.
@@ -422,7 +423,7 @@ class X5Commands:
         """
         state = self._coordinator.data
         state.pending[key] = shown
-        self._coordinator.async_update_listeners()
+        self._coordinator.async_update_parts(Part.SETTINGS)
         try:
             if self.http is None:
                 await self._async_reach(wake=True)  # shared by every write waiting
@@ -440,7 +441,7 @@ class X5Commands:
                 )
         finally:
             state.pending.pop(key, None)
-            self._coordinator.async_update_listeners()
+            self._coordinator.async_update_parts(Part.SETTINGS)
 
     # --- reading the settings the entities show ----------------------------------------
 

@@ -27,6 +27,8 @@ DEFAULT_TOPICS: Final[dict[str, str]] = {
     CONF_RESPONSE_TOPIC: "X5SensingCam/ConfigureRespond",
 }
 TOPIC_KEYS: Final = tuple(DEFAULT_TOPICS)
+# The topics manifest.json lists for MQTT discovery (cameras' first heartbeats).
+DISCOVERY_TOPICS: Final = frozenset({DEFAULT_TOPICS[CONF_HEARTBEAT_TOPIC]})
 WAKE_TOPIC_PREFIX: Final = "X5SensingCam/Wake/"
 
 # Watchdog: unreachable after (expected heartbeat interval x 2 + grace) of silence.

@@ -23,6 +23,7 @@ from .api import (
     Alarm,
     InvalidPayloadError,
     Snapshot,
+    heartbeat_time,
     merge_heartbeat,
     parse_alarm,
     parse_configure_response,
@@ -46,14 +47,29 @@ from .const import (
 )
 from .dispatcher import MessageKind
 from .repairs import async_check_topics
-from .state import X5State, expected_heartbeat_interval, iso, stored_files
+from .state import (
+    EVERY_PART,
+    Part,
+    X5State,
+    expected_heartbeat_interval,
+    iso,
+    stored_files,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
-SAVE_DELAY = 10  # seconds; a burst of messages is written once
+SAVE_DELAY = 60  # seconds; a burst of messages is written once (HA: 15 min)
 
 type X5ConfigEntry = ConfigEntry[X5Coordinator]
 type EventListener = Callable[[Alarm | Snapshot], None]
+
+# What each kind of message can change (answers: the cached settings).
+MESSAGE_PARTS: dict[MessageKind, Part] = {
+    MessageKind.HEARTBEAT: Part.HEARTBEAT,
+    MessageKind.SNAPSHOT: Part.SNAPSHOT,
+    MessageKind.ALARM: Part.ALARM,
+    MessageKind.RESPONSE: Part.SETTINGS,
+}
 
 
 class X5Coordinator(DataUpdateCoordinator[X5State]):
@@ -84,6 +100,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         self._save_scheduled = False
         self._warned: set[str] = set()
         self._event_listeners: dict[MessageKind, list[EventListener]] = {}
+        self._part_listeners: dict[Part, list[CALLBACK_TYPE]] = {}
         self.commands = X5Commands(self)
 
     async def _async_update_data(self) -> X5State:
@@ -160,7 +177,8 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
 
     def async_heard(self) -> None:
         """The camera answered over HTTP: it is awake now."""
-        self._mark_seen(dt_util.utcnow())
+        if self._mark_seen(dt_util.utcnow()):
+            self.async_update_parts(Part.REACHABILITY)
         self.commands.note_heard()
 
     def async_save_later(self) -> None:
@@ -170,6 +188,41 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         if not self._save_scheduled and not self._shut_down:
             self._save_scheduled = True
             self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
+
+    # --- who hears of what changed ----------------------------------------------------
+
+    @callback
+    def async_add_listener(
+        self, update_callback: CALLBACK_TYPE, context: Any = None
+    ) -> Callable[[], None]:
+        """Listen for changes of the parts ``context`` names (a set of :class:`Part`;
+        None: every part). Entities pass the parts they show."""
+        remove = super().async_add_listener(update_callback, context)
+        parts: frozenset[Part] = EVERY_PART if context is None else context
+        for part in parts:
+            self._part_listeners.setdefault(part, []).append(update_callback)
+
+        @callback
+        def _remove() -> None:
+            remove()
+            for part in parts:
+                self._part_listeners[part].remove(update_callback)
+
+        return _remove
+
+    @callback
+    def async_update_parts(self, *parts: Part) -> None:
+        """Tell the listeners of ``parts`` (each listener once) that they changed."""
+        if len(parts) == 1:
+            listeners: Any = self._part_listeners.get(parts[0], ())
+        else:
+            listeners = dict.fromkeys(
+                listener
+                for part in parts
+                for listener in self._part_listeners.get(part, ())
+            )
+        for update_callback in list(listeners):
+            update_callback()
 
     # --- events --------------------------------------------------------------------
 
@@ -219,10 +272,12 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         except InvalidPayloadError as err:
             self._warn_once(kind, "Ignoring %s from %s: %s", kind, self.mac, err)
             return
-        if not retained:
-            self._mark_seen(now)
+        part = MESSAGE_PARTS[kind]
+        if not retained and self._mark_seen(now):
+            self.async_update_parts(part, Part.REACHABILITY)
+        else:
+            self.async_update_parts(part)
         self.async_save_later()
-        self.async_update_listeners()
         if occurrence is not None:
             self._fire(kind, occurrence)
         if not retained and not self._shut_down:
@@ -266,18 +321,20 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         self, message: dict[str, Any], now: datetime, retained: bool
     ) -> None:
         state = self.data
-        previous = state.raw.get(MessageKind.HEARTBEAT)
-        merged, heartbeat, new = merge_heartbeat(previous, message)
+        camera_time = heartbeat_time(message)
         if retained and state.heartbeat is not None:
-            known, replayed = state.heartbeat.timestamp, heartbeat.timestamp
-            if known is None or replayed is None or replayed <= known:
+            known = state.heartbeat.timestamp
+            if known is None or camera_time is None or camera_time <= known:
                 return  # an old replay: what is known is newer
-        self._note_dropped(MessageKind.HEARTBEAT, new.invalid_fields)
+        merged, heartbeat, dropped = merge_heartbeat(
+            state.raw.get(MessageKind.HEARTBEAT), message
+        )
+        self._note_dropped(MessageKind.HEARTBEAT, dropped)
         state.heartbeat = heartbeat
         state.raw[MessageKind.HEARTBEAT] = merged
         if not retained:
             state.heartbeat_at = now
-            self._check_clock(new.timestamp, now)
+            self._check_clock(camera_time, now)
 
     def _on_alarm(self, message: dict[str, Any], now: datetime) -> Alarm:
         alarm = parse_alarm(message)
@@ -359,9 +416,11 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             capture_time=now,
         )
         await self._async_keep_snapshot(snapshot, message, now, retained=False)
-        self._mark_seen(now)
+        if self._mark_seen(now):
+            self.async_update_parts(Part.SNAPSHOT, Part.REACHABILITY)
+        else:
+            self.async_update_parts(Part.SNAPSHOT)
         self.async_save_later()
-        self.async_update_listeners()
         self._fire(MessageKind.SNAPSHOT, snapshot)
 
     # --- reachability ------------------------------------------------------------
@@ -376,12 +435,22 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         """Silence after which the camera counts as unreachable."""
         return self.heartbeat_interval * 2 + WATCHDOG_GRACE
 
-    def _mark_seen(self, now: datetime) -> None:
-        self.data.last_seen = now
-        if self.data.reachable is False:
+    def _mark_seen(self, now: datetime) -> bool:
+        """The camera spoke; return whether that changed its reachability.
+
+        The watchdog timer is armed once, not moved by every message: when it
+        fires it looks at when the camera last spoke and arms itself again.
+        """
+        state = self.data
+        state.last_seen = now
+        if state.reachable is True:
+            if self._unsub_watchdog is None:
+                self._schedule_watchdog()
+            return False
+        if state.reachable is False:
             _LOGGER.info("Camera %s is reachable again", self.mac)
-        self.data.reachable = True
         self._schedule_watchdog()
+        return True
 
     def _schedule_watchdog(self, *, restored: bool = False) -> None:
         if self._unsub_watchdog:
@@ -412,9 +481,10 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
     @callback
     def _watchdog_expired(self, _now: datetime) -> None:
         self._unsub_watchdog = None
-        self.data.reachable = False
-        self._report_unreachable()
-        self.async_update_listeners()
+        self._schedule_watchdog()  # armed again if the camera spoke meanwhile
+        if self.data.reachable is False:
+            self._report_unreachable()
+            self.async_update_parts(Part.REACHABILITY)
 
     # --- settings ------------------------------------------------------------------
 

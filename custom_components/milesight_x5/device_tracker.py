@@ -13,6 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import Gps
 from .coordinator import X5ConfigEntry
 from .entity import X5Entity
+from .state import Part
 
 PARALLEL_UPDATES = 0
 
@@ -40,7 +41,11 @@ async def async_setup_entry(
 
     _add_on_first_fix()
     if not added:
-        entry.async_on_unload(coordinator.async_add_listener(_add_on_first_fix))
+        entry.async_on_unload(
+            coordinator.async_add_listener(
+                _add_on_first_fix, frozenset({Part.HEARTBEAT})
+            )
+        )
 
 
 class X5Tracker(X5Entity, TrackerEntity):

@@ -14,7 +14,8 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util.hass_dict import HassKey
 
 from .api import InvalidPayloadError, decode_json, peek_mac
-from .const import DOMAIN, LARGE_PAYLOAD_BYTES
+from .const import DISCOVERY_TOPICS, DOMAIN, LARGE_PAYLOAD_BYTES
+from .discovery import X5Discovery
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class X5Dispatcher:
         """Start with no subscription."""
         self._hass = hass
         self._routes: dict[str, _Route] = {}
+        self.discovery = X5Discovery(hass)
 
     @property
     def topics(self) -> set[str]:
@@ -80,6 +82,8 @@ class X5Dispatcher:
                     encoding=None,
                 )
                 route = self._routes[topic] = _Route(unsubscribe)
+                if topic in DISCOVERY_TOPICS:
+                    self.discovery.async_take_over(topic)
             route.receivers.setdefault(mac, {})[kind] = receiver
 
         @callback
@@ -89,7 +93,9 @@ class X5Dispatcher:
                 if route is None:
                     continue
                 route.receivers.pop(mac, None)
-                if not route.receivers:
+                # A topic whose discovery is ours stays subscribed: it still offers
+                # cameras when the last one is gone.
+                if not route.receivers and topic not in self.discovery.topics:
                     route.unsubscribe()
                     del self._routes[topic]
 
@@ -111,14 +117,17 @@ class X5Dispatcher:
             return
         mac = peek_mac(message)
         receivers = route.receivers.get(mac) if mac else None
-        if receivers is None:
-            _LOGGER.debug(
-                "Ignoring message on %s for unknown camera %s", msg.topic, mac
-            )
-            return
         # Where topics overlap, an answer (it names its api) is only an answer and
         # an uplink never one: a request heard back can never pass for a heartbeat.
         is_answer = "api" in message
+        if receivers is None:
+            if mac and not is_answer and topic in self.discovery.topics:
+                self.discovery.async_heard(mac, msg)
+            else:
+                _LOGGER.debug(
+                    "Ignoring message on %s for unknown camera %s", msg.topic, mac
+                )
+            return
         for kind, receiver in receivers.items():
             if (kind is MessageKind.RESPONSE) is is_answer:
                 await receiver.async_handle_message(kind, message, size, msg.retain)

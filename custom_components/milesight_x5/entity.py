@@ -17,7 +17,7 @@ from .api.coerce import as_int, as_number
 from .const import DOMAIN, MANUFACTURER, MODEL
 from .coordinator import X5Coordinator
 from .errors import async_run
-from .state import X5State
+from .state import Part, X5State
 
 
 class X5Entity(CoordinatorEntity[X5Coordinator]):
@@ -28,12 +28,18 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
     """
 
     _attr_has_entity_name = True
+    # The parts of the camera's state the entity shows: it hears of no other change.
+    _parts: frozenset[Part] = frozenset({Part.HEARTBEAT})
 
     def __init__(
-        self, coordinator: X5Coordinator, description: EntityDescription
+        self,
+        coordinator: X5Coordinator,
+        description: EntityDescription,
+        parts: frozenset[Part] | None = None,
     ) -> None:
-        """Bind the entity to its camera and description."""
-        super().__init__(coordinator)
+        """Bind the entity to its camera and description (``parts``: what it shows,
+        when other than its class's)."""
+        super().__init__(coordinator, context=self._parts if parts is None else parts)
         self.entity_description = description
         mac = coordinator.mac
         self._attr_unique_id = f"{mac}_{description.key}"
@@ -49,9 +55,10 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
 
     # --- write only what changed ---------------------------------------------------
     #
-    # A camera message changes a few values; every entity of the camera hears about
-    # it. Each entity says what it shows (``_shown``), and its state is written only
-    # when that changed: a heartbeat writes the ~10 values it moved, not 60 states.
+    # A camera message changes a few values. Only the entities showing its part of
+    # the state hear about it (``_parts``); each says what it shows (``_shown``),
+    # and its state is written only when that changed: a heartbeat asks its ~20
+    # sensors and writes the ~10 values it moved, not 60 states.
 
     _last_shown: Any = None
 
@@ -122,6 +129,7 @@ class X5SettingEntity(X5Entity):
     """An entity showing a camera setting; a change shows as pending until confirmed."""
 
     entity_description: X5SettingDescription
+    _parts = frozenset({Part.SETTINGS})
 
     def _shown(self) -> Any:
         return self._value

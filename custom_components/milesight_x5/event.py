@@ -14,6 +14,7 @@ from .api import Alarm, AlarmType, Snapshot, TriggerType
 from .coordinator import X5ConfigEntry
 from .dispatcher import MessageKind
 from .entity import X5Entity
+from .state import Part
 
 PARALLEL_UPDATES = 0
 
@@ -76,6 +77,7 @@ class X5Event(X5Entity, EventEntity):
     """Fires for each live alarm or snapshot; never for a replayed one or a restart."""
 
     entity_description: X5EventEntityDescription
+    _parts: frozenset[Part] = frozenset()  # fired by messages, not by the state
 
     async def async_added_to_hass(self) -> None:
         """Listen to the camera's live messages of this kind."""
@@ -85,10 +87,6 @@ class X5Event(X5Entity, EventEntity):
                 self.entity_description.kind, self._async_occurred
             )
         )
-
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        """State changes of the camera are not events."""
 
     @callback
     def _async_occurred(self, occurrence: Alarm | Snapshot) -> None:

@@ -8,6 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .entity import X5Entity
+from .state import Part
 
 PARALLEL_UPDATES = 0
 
@@ -25,6 +26,8 @@ async def async_setup_entry(
 
 class X5SnapshotImage(X5Entity, ImageEntity):
     """The last good snapshot; a snapshot with a bad image keeps the previous one."""
+
+    _parts = frozenset({Part.SNAPSHOT})
 
     def __init__(self, hass: HomeAssistant, coordinator: X5Coordinator) -> None:
         """Set up the image from what the camera sent last (or restored)."""

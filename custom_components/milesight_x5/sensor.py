@@ -28,9 +28,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api import Battery, Cellular, SensorReadings, TriggerType
-from .coordinator import X5ConfigEntry
+from .coordinator import X5ConfigEntry, X5Coordinator
 from .entity import X5Entity
-from .state import X5State
+from .state import Part, X5State
 
 PARALLEL_UPDATES = 0
 
@@ -74,6 +74,7 @@ class X5SensorEntityDescription(SensorEntityDescription):
 
     value_fn: Callable[[X5State], StateType | datetime]
     attributes_fn: Callable[[X5State], dict[str, Any]] | None = None
+    parts: frozenset[Part] = frozenset({Part.HEARTBEAT})  # what value_fn reads
 
 
 def _part[S, T](
@@ -270,6 +271,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         options=COMMAND_STATUS_OPTIONS,
         entity_category=DIAGNOSTIC,
         value_fn=lambda state: state.command_status,
+        parts=frozenset({Part.COMMANDS}),
     ),
     X5SensorEntityDescription(
         key="snapshot_trigger",
@@ -277,6 +279,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[trigger.value for trigger in TriggerType],
         value_fn=_trigger,
+        parts=frozenset({Part.SNAPSHOT}),
     ),
 )
 
@@ -295,6 +298,12 @@ class X5Sensor(X5Entity, SensorEntity):
     """A sensor reading one field of the camera's state."""
 
     entity_description: X5SensorEntityDescription
+
+    def __init__(
+        self, coordinator: X5Coordinator, description: X5SensorEntityDescription
+    ) -> None:
+        """A sensor hears of the parts its value is read from."""
+        super().__init__(coordinator, description, description.parts)
 
     def _shown(self) -> Any:
         return (self.native_value, self.extra_state_attributes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,24 @@ from .api.coerce import as_int
 from .const import DEFAULT_HEARTBEAT_INTERVAL, DOMAIN
 
 STORAGE_VERSION = 1
+
+
+class Part(StrEnum):
+    """A part of what is known about a camera.
+
+    Entities say which parts they show and hear only of changes to those: a
+    heartbeat asks the heartbeat's sensors, not the camera's 60 other entities.
+    """
+
+    HEARTBEAT = "heartbeat"  # the merged heartbeat and when it arrived
+    SNAPSHOT = "snapshot"  # the last snapshot and its picture
+    ALARM = "alarm"  # the last alarm
+    SETTINGS = "settings"  # get.* answers, and changes waiting for the camera
+    REACHABILITY = "reachability"  # the watchdog's verdict
+    COMMANDS = "commands"  # what the command path is doing
+
+
+EVERY_PART: frozenset[Part] = frozenset(Part)
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api.coerce import as_int, as_str
 from .coordinator import X5ConfigEntry
 from .entity import X5Entity
+from .state import Part
 
 PARALLEL_UPDATES = 1
 
@@ -38,6 +39,8 @@ async def async_setup_entry(
 
 class X5Firmware(X5Entity, UpdateEntity):
     """The camera's firmware; installable when the camera offers an image URL."""
+
+    _parts = frozenset({Part.SETTINGS})
 
     def _shown(self) -> Any:
         return (

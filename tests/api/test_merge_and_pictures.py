@@ -4,6 +4,7 @@ and our own request is never taken for the camera's answer."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from typing import Any
 
@@ -51,15 +52,15 @@ def _guide() -> dict[str, Any]:
 def test_partial_heartbeat_keeps_known_values(partial: dict[str, Any]) -> None:
     """What a heartbeat lacks, or carries broken, keeps its last value."""
     merged, first, _ = merge_heartbeat(None, _guide())
-    merged, heartbeat, new = merge_heartbeat(merged, partial)
+    merged, heartbeat, dropped = merge_heartbeat(merged, partial)
     assert heartbeat.battery == first.battery
     assert heartbeat.sensor == first.sensor
     assert heartbeat.cellular == first.cellular
     assert heartbeat.gps == first.gps
     assert heartbeat.storage_used == 6.5
     if "garbage" in json.dumps(partial) or "dead" in json.dumps(partial):
-        assert "values.battery" in new.invalid_fields
-        assert "values.sensor.LAF" in new.invalid_fields
+        assert "values.battery" in dropped
+        assert "values.sensor.LAF" in dropped
 
 
 def test_heartbeat_updates_exactly_the_fields_it_carries() -> None:
@@ -79,9 +80,38 @@ def test_heartbeat_updates_exactly_the_fields_it_carries() -> None:
 
 
 def test_heartbeat_without_mac_is_still_rejected() -> None:
-    """No MAC, no camera: the one reason to refuse a whole message."""
+    """No MAC, no camera: the one reason to refuse a whole message; what was
+    merged before stays as it was."""
     with pytest.raises(InvalidPayloadError):
         merge_heartbeat(None, {"values": {"battery": {"soc": 5}}})
+    merged, _, _ = merge_heartbeat(None, _guide())
+    before = copy.deepcopy(merged)
+    with pytest.raises(InvalidPayloadError):
+        merge_heartbeat(merged, {"values": {"battery": {"soc": 5}}})
+    assert merged == before
+
+
+def test_broken_fields_never_reach_the_merged_message() -> None:
+    """A broken field leaves the stored (merged) message as it was at that place,
+    while the usable fields of the same heartbeat land."""
+    merged, _, _ = merge_heartbeat(None, _guide())
+    battery = copy.deepcopy(merged["values"]["battery"])
+    merged, heartbeat, dropped = merge_heartbeat(
+        merged,
+        {
+            "values": {
+                "devMac": MAC,
+                "battery": {"soc": "empty", "voltage": 3999},
+                "sensor": "broken",
+            }
+        },
+    )
+    assert sorted(dropped) == ["values.battery.soc", "values.sensor"]
+    assert merged["values"]["battery"] == {**battery, "voltage": 3999}
+    assert merged["values"]["sensor"] == _guide()["values"]["sensor"]
+    assert heartbeat.battery is not None
+    assert (heartbeat.battery.soc, heartbeat.battery.voltage) == (battery["soc"], 3999)
+    assert heartbeat.invalid_fields == ()
 
 
 def _snapshot(image: Any) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from .exceptions import (
 )
 from .images import DEFAULT_MAX_IMAGE_BYTES, decode_image, picture_error, sniff_mime
 from .mac import format_mac, normalize_mac
-from .merge import merge_heartbeat
+from .merge import heartbeat_time, merge_heartbeat
 from .models import (
     Alarm,
     AlarmType,
@@ -105,6 +105,7 @@ __all__ = [
     "encode_mqtt_request",
     "format_mac",
     "get_command",
+    "heartbeat_time",
     "merge_heartbeat",
     "normalize_mac",
     "parse_alarm",

@@ -5,53 +5,107 @@ A camera may send a heartbeat with sections missing, ``null`` or garbage (or onl
 message is the previous one overlaid with the new message's usable leaves, and the
 state is parsed from that (so a restart, which parses the stored merged message,
 restores the same values).
+
+This runs for every heartbeat, so it is done in one pass and one parse: the new
+message is overlaid onto the merged one in place (an undo log remembers what it
+replaced), and the result is parsed. The merged message held only usable values,
+so whatever that parse finds unusable came with the new message: only then (a
+broken heartbeat, rare) is the overlay undone and redone without those fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-import copy
+from datetime import datetime
 from typing import Any
 
+from .coerce import as_datetime
+from .exceptions import InvalidPayloadError
 from .models import Heartbeat
-from .parsers import Payload, decode_json, parse_heartbeat
+from .parsers import Payload, decode_json, parse_heartbeat, peek_mac
+
+_MISSING = object()
+
+type _Undo = list[tuple[dict[str, Any], str, Any]]
+
+
+def _keeps_old(value: Any) -> bool:
+    """``null`` and blank text carry no value: the old one stays."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _overlay(
-    target: dict[str, Any], changes: Mapping[str, Any], invalid: set[str], path: str
+    target: dict[str, Any],
+    changes: Mapping[str, Any],
+    undo: _Undo,
+    skip: frozenset[str] = frozenset(),
+    path: str = "",
 ) -> None:
+    """Write the usable leaves of ``changes`` into ``target``, logging what they
+    replaced; ``skip`` names (dotted paths) the fields that must not be written."""
     for key, value in changes.items():
-        where = f"{path}{key}"
-        if value is None or where in invalid:
+        if _keeps_old(value):
             continue
-        if isinstance(value, str) and not value.strip():
+        if skip and f"{path}{key}" in skip:
             continue
         if isinstance(value, Mapping):
             node = target.get(key)
             if not isinstance(node, dict):
+                undo.append((target, key, target.get(key, _MISSING)))
                 node = target[key] = {}
-            _overlay(node, value, invalid, f"{where}.")
+            _overlay(node, value, undo, skip, f"{path}{key}." if skip else "")
         else:
-            target[key] = copy.deepcopy(value)
+            undo.append((target, key, target.get(key, _MISSING)))
+            target[key] = value
+
+
+def _undo(undo: _Undo) -> None:
+    for target, key, old in reversed(undo):
+        if old is _MISSING:
+            del target[key]
+        else:
+            target[key] = old
+
+
+def _as_nested(message: dict[str, Any]) -> dict[str, Any]:
+    """A flat message (no ``values`` object): its fields are what ``values`` holds."""
+    if isinstance(message.get("values"), Mapping):
+        return message
+    return {
+        **({"ts": message["ts"]} if "ts" in message else {}),
+        "values": {k: v for k, v in message.items() if k not in ("ts", "values")},
+    }
+
+
+def heartbeat_time(payload: Payload) -> datetime | None:
+    """The camera's time of a heartbeat (``ts``, ms), without parsing the rest."""
+    message = payload if isinstance(payload, Mapping) else decode_json(payload)
+    return as_datetime(message.get("ts"), "ms")
 
 
 def merge_heartbeat(
-    previous: Mapping[str, Any] | None, payload: Payload
-) -> tuple[dict[str, Any], Heartbeat, Heartbeat]:
-    """Merge a heartbeat into the previous merged one.
+    merged: dict[str, Any] | None, payload: Payload
+) -> tuple[dict[str, Any], Heartbeat, tuple[str, ...]]:
+    """Merge a heartbeat into the merged message ``merged`` (updated in place).
 
-    Returns the merged message, its parsed heartbeat, and the new message parsed
-    alone (its ``invalid_fields`` were dropped: the old values stay). Raises
-    :class:`InvalidPayloadError` only for a message without a usable MAC.
+    Returns the merged message, its parsed heartbeat, and the fields of the new
+    message that were unusable and dropped (their old values stay). Raises
+    :class:`InvalidPayloadError` only for a message without a usable MAC (then
+    ``merged`` is left as it was).
     """
-    message = decode_json(payload)
-    if not isinstance(message.get("values"), Mapping):
-        # A flat message: its fields are what ``values`` would hold.
-        message = {
-            **({"ts": message["ts"]} if "ts" in message else {}),
-            "values": {k: v for k, v in message.items() if k not in ("ts", "values")},
-        }
-    new = parse_heartbeat(message)
-    merged: dict[str, Any] = copy.deepcopy(dict(previous)) if previous else {}
-    _overlay(merged, message, set(new.invalid_fields), "")
-    return merged, parse_heartbeat(merged), new
+    message = _as_nested(decode_json(payload))
+    if peek_mac(message) is None:
+        parse_heartbeat(message)  # raises, saying why
+        raise InvalidPayloadError("message rejected: no devMac")
+    target: dict[str, Any] = {} if merged is None else merged
+    undo: _Undo = []
+    _overlay(target, message, undo)
+    heartbeat = parse_heartbeat(target)
+    dropped = heartbeat.invalid_fields
+    if dropped:
+        # Only the new message can have brought them: write it again without them.
+        _undo(undo)
+        undo.clear()
+        _overlay(target, message, undo, frozenset(dropped))
+        heartbeat = parse_heartbeat(target)
+    return target, heartbeat, dropped
