@@ -13,6 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_MAC, DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
+from .counters import async_track_midnight
 from .dispatcher import async_get_dispatcher
 from .repairs import async_check_factory_password, async_delete_camera_issues
 from .services import async_setup_services
@@ -56,6 +57,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
     entry.async_on_unload(
         await async_get_dispatcher(hass).async_register(
             coordinator.mac, coordinator.topics, coordinator
+        )
+    )
+    entry.async_on_unload(
+        async_track_midnight(
+            hass, lambda: coordinator.data.today, coordinator.async_update_listeners
         )
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -44,6 +44,7 @@ from .const import (
     LARGE_PAYLOAD_BYTES,
     WATCHDOG_GRACE,
 )
+from .counters import DailyCounts
 from .dispatcher import MessageKind
 from .repairs import async_check_topics
 from .state import X5State, expected_heartbeat_interval, iso, stored_files
@@ -123,6 +124,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         for name, text in (stored.get("settings_at") or {}).items():
             if isinstance(text, str) and (moment := dt_util.parse_datetime(text)):
                 state.settings_at[name] = moment
+        state.today = DailyCounts.restored(stored.get("today"))
         self._schedule_watchdog(restored=True)
 
     def _read_image(self) -> bytes | None:
@@ -156,6 +158,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
                 name: iso(getattr(state, name))
                 for name in ("last_seen", "heartbeat_at", "snapshot_at", "alarm_at")
             },
+            "today": state.today.as_stored(),
         }
 
     def async_heard(self) -> None:
@@ -206,6 +209,8 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         proves nothing about the camera being awake and is never an event.
         """
         now = dt_util.utcnow()
+        if not retained:
+            self.data.today.add_received(size, now)
         occurrence: Alarm | Snapshot | None = None
         try:
             if kind is MessageKind.HEARTBEAT:
@@ -221,6 +226,8 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             return
         if not retained:
             self._mark_seen(now)
+        if occurrence is not None:
+            self.data.today.count(occurrence, now)
         self.async_save_later()
         self.async_update_listeners()
         if occurrence is not None:
@@ -360,6 +367,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         )
         await self._async_keep_snapshot(snapshot, message, now, retained=False)
         self._mark_seen(now)
+        self.data.today.count(snapshot, now)
         self.async_save_later()
         self.async_update_listeners()
         self._fire(MessageKind.SNAPSHOT, snapshot)

@@ -1,4 +1,4 @@
-"""Sensors: the heartbeat's measurements and the last snapshot's trigger."""
+"""Sensors: the heartbeat's measurements, the last snapshot's trigger, today's counts."""
 
 from __future__ import annotations
 
@@ -140,6 +140,49 @@ def _trigger(state: X5State) -> str | None:
 
 DIAGNOSTIC = EntityCategory.DIAGNOSTIC
 
+
+def _captures_of(trigger: TriggerType) -> Callable[[X5State], int]:
+    return lambda state: state.today.captures.get(trigger, 0)
+
+
+# Counts of the live messages of Home Assistant's local day: zero at midnight (a new
+# cycle of a total_increasing sensor), kept across a restart on the same day.
+COUNTERS: tuple[X5SensorEntityDescription, ...] = (
+    X5SensorEntityDescription(
+        key="captures_today",
+        translation_key="captures_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda state: state.today.captures_total,
+    ),
+    *(
+        X5SensorEntityDescription(
+            key=f"{trigger}_captures_today",
+            translation_key=f"{trigger}_captures_today",
+            state_class=SensorStateClass.TOTAL_INCREASING,
+            entity_registry_enabled_default=False,
+            value_fn=_captures_of(trigger),
+        )
+        for trigger in TriggerType
+    ),
+    X5SensorEntityDescription(
+        key="alarms_today",
+        translation_key="alarms_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda state: state.today.alarms,
+    ),
+    X5SensorEntityDescription(
+        key="data_received_today",
+        translation_key="data_received_today",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=DIAGNOSTIC,
+        value_fn=lambda state: state.today.received,
+    ),
+)
+
 SENSORS: tuple[X5SensorEntityDescription, ...] = (
     X5SensorEntityDescription(
         key="battery",
@@ -278,6 +321,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         options=[trigger.value for trigger in TriggerType],
         value_fn=_trigger,
     ),
+    *COUNTERS,
 )
 
 

@@ -14,6 +14,7 @@ from homeassistant.helpers.storage import STORAGE_DIR, Store
 from .api import Alarm, Battery, Cellular, Heartbeat, SensorReadings, Snapshot
 from .api.coerce import as_int
 from .const import DEFAULT_HEARTBEAT_INTERVAL, DOMAIN
+from .counters import DailyCounts
 
 STORAGE_VERSION = 1
 
@@ -47,6 +48,7 @@ class X5State:
     )  # kind -> unusable fields of its last message
     clock_offset: float | None = None  # s the camera's clock is ahead of HA's
     command_status: str = "idle"  # idle / waking / sending: feedback while it waits
+    today: DailyCounts = field(default_factory=DailyCounts)  # live messages today
 
     @property
     def battery(self) -> Battery | None:
