@@ -11,6 +11,7 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .bus_events import async_setup_bus_events
 from .const import CONF_MAC, DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .counters import async_track_midnight
@@ -65,6 +66,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
         )
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the entities: an automation sees the event entity's new state.
+    entry.async_on_unload(async_setup_bus_events(hass, coordinator))
     return True
 
 
