@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+import re
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import automation
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.const import Platform
@@ -20,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+import yaml
 
 from custom_components.milesight_x5.api import AlarmType, TriggerType
 from custom_components.milesight_x5.const import DOMAIN, EVENT_ALARM, EVENT_CAPTURE
@@ -288,3 +292,57 @@ async def test_unknown_trigger_type_is_refused(
     await _automations(hass, device.id, {"smoke_alarm": {}})
     (entity_id,) = hass.states.async_entity_ids(automation.DOMAIN)
     assert hass.states.get(entity_id).state == "unavailable"
+
+
+def _readme_automations(device_id: str) -> list[dict[str, Any]]:
+    """The automations of the README's Automations section, on this camera."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Automations", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    automations = [
+        item
+        for block in blocks
+        if block.startswith("automation:")
+        for item in yaml.safe_load(
+            block.replace("0123456789abcdef0123456789abcdef", device_id)
+        )["automation"]
+    ]
+    assert len(automations) == 2
+    return automations
+
+
+async def test_readme_automations_never_fire_falsely(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The README's examples, running before the camera is added: each notifies once
+    for a live alarm or picture (also the first), and not when the camera is added,
+    reloaded or the broker replays a message."""
+    notified = async_mock_service(hass, "notify", "notify")
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, MAC)}
+    )
+    assert await async_setup_component(
+        hass, automation.DOMAIN, {automation.DOMAIN: _readme_automations(device.id)}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert notified == []  # the new entities' first state is no event
+    await fire(hass, ALARM_TOPIC, LOW_POWER)
+    await fire(hass, SNAPSHOT_TOPIC, PIR_PICTURE)
+    messages = ["Garden camera: Low power", "Garden camera: pir capture"]
+    assert [call.data["message"] for call in notified] == messages
+    notified.clear()
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    async_fire_mqtt_message(hass, ALARM_TOPIC, LOW_POWER, retain=True)
+    async_fire_mqtt_message(hass, SNAPSHOT_TOPIC, NOISE_PICTURE, retain=True)
+    await hass.async_block_till_done()
+    assert notified == []
+    freezer.tick(60)  # an event entity's state is the event's time
+    await fire(hass, ALARM_TOPIC, LOW_POWER)
+    await fire(hass, SNAPSHOT_TOPIC, PIR_PICTURE)
+    assert [call.data["message"] for call in notified] == messages
