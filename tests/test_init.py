@@ -220,8 +220,9 @@ async def test_a_message_writes_only_what_it_changed(
     fake_camera: FakeCamera,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The same heartbeat twice: the second writes the last-heartbeat state and
-    nothing else; a heartbeat moving one value writes that value (and the time)."""
+    """The same heartbeat twice: the second writes the last-heartbeat state and the
+    bytes received today, nothing else; a heartbeat moving one value writes that
+    value (and the time and bytes)."""
     from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 
     await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
@@ -242,13 +243,17 @@ async def test_a_message_writes_only_what_it_changed(
         hass.bus.async_listen(event_type, _record, event_filter=_every)
     freezer.tick(60)
     await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
-    assert written == ["sensor.garden_camera_last_heartbeat"]
+    assert sorted(written) == [
+        "sensor.garden_camera_data_received_today",
+        "sensor.garden_camera_last_heartbeat",
+    ]
     written.clear()
     freezer.tick(60)
     heartbeat = load_fixture_json("heartbeat.json")
     heartbeat["values"]["sensor"]["LAF"] = 70
     await fire(hass, HEARTBEAT_TOPIC, json.dumps(heartbeat))
     assert sorted(written) == [
+        "sensor.garden_camera_data_received_today",
         "sensor.garden_camera_last_heartbeat",
         "sensor.garden_camera_noise",
     ]

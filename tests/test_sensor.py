@@ -51,6 +51,7 @@ async def test_display_precision(
         "battery_voltage": 2,
         "charge_voltage": 2,
         "data_used_this_month": 1,
+        "data_received_today": 2,
     }
     for key, precision in asked.items():
         entry = entity_registry.async_get(f"sensor.garden_camera_{key}")

@@ -23,6 +23,7 @@ from custom_components.milesight_x5 import (
     switch,
     update,
 )
+from custom_components.milesight_x5.device_trigger import TRIGGER_TYPES
 
 from .helpers import load_script
 
@@ -97,6 +98,11 @@ def test_every_entity_is_named(platform: str) -> None:
             assert set(entry["state"]) == set(options), description.key
     assert set(STRINGS["entity"].get(platform, {})) == keys
     assert set(ICONS["entity"].get(platform, {})) <= keys
+
+
+def test_every_device_trigger_is_named() -> None:
+    """The automation editor has a name for each device trigger type."""
+    assert set(STRINGS["device_automation"]["trigger_type"]) == set(TRIGGER_TYPES)
 
 
 def test_every_raised_translation_key_exists() -> None:

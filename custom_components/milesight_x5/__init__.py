@@ -11,12 +11,14 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .bus_events import async_setup_bus_events
 from .const import CONF_MAC, DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
+from .counters import async_track_midnight
 from .dispatcher import async_get_dispatcher
 from .repairs import async_check_factory_password, async_delete_camera_issues
 from .services import async_setup_services
-from .state import stored_files
+from .state import Part, stored_files
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -58,7 +60,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
             coordinator.mac, coordinator.topics, coordinator
         )
     )
+    entry.async_on_unload(
+        async_track_midnight(
+            hass,
+            lambda: coordinator.data.today,
+            lambda: coordinator.async_update_parts(Part.TODAY),
+        )
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the entities: an automation sees the event entity's new state.
+    entry.async_on_unload(async_setup_bus_events(hass, coordinator))
     return True
 
 

@@ -9,6 +9,11 @@ DOMAIN: Final = "milesight_x5"
 MANUFACTURER: Final = "Milesight"
 MODEL: Final = "X5 Sensing Camera"
 
+# Fired on Home Assistant's bus for each live alarm and capture (device triggers,
+# blueprints); the data has the camera's device_id, the type and the event's details.
+EVENT_ALARM: Final = f"{DOMAIN}_alarm"
+EVENT_CAPTURE: Final = f"{DOMAIN}_capture"
+
 CONF_MAC: Final = "mac"
 CONF_TOPICS: Final = "topics"
 CONF_HEARTBEAT_TOPIC: Final = "heartbeat_topic"
@@ -29,6 +34,7 @@ DEFAULT_TOPICS: Final[dict[str, str]] = {
 TOPIC_KEYS: Final = tuple(DEFAULT_TOPICS)
 # The topics manifest.json lists for MQTT discovery (cameras' first heartbeats).
 DISCOVERY_TOPICS: Final = frozenset({DEFAULT_TOPICS[CONF_HEARTBEAT_TOPIC]})
+
 WAKE_TOPIC_PREFIX: Final = "X5SensingCam/Wake/"
 
 # Watchdog: unreachable after (expected heartbeat interval x 2 + grace) of silence.

@@ -45,6 +45,7 @@ from .const import (
     LARGE_PAYLOAD_BYTES,
     WATCHDOG_GRACE,
 )
+from .counters import DailyCounts
 from .dispatcher import MessageKind
 from .repairs import async_check_topics
 from .state import (
@@ -140,6 +141,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         for name, text in (stored.get("settings_at") or {}).items():
             if isinstance(text, str) and (moment := dt_util.parse_datetime(text)):
                 state.settings_at[name] = moment
+        state.today = DailyCounts.restored(stored.get("today"))
         self._schedule_watchdog(restored=True)
 
     def _read_image(self) -> bytes | None:
@@ -173,6 +175,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
                 name: iso(getattr(state, name))
                 for name in ("last_seen", "heartbeat_at", "snapshot_at", "alarm_at")
             },
+            "today": state.today.as_stored(),
         }
 
     def async_heard(self) -> None:
@@ -259,6 +262,8 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         proves nothing about the camera being awake and is never an event.
         """
         now = dt_util.utcnow()
+        if not retained:
+            self.data.today.add_received(size, now)
         occurrence: Alarm | Snapshot | None = None
         try:
             if kind is MessageKind.HEARTBEAT:
@@ -272,11 +277,14 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         except InvalidPayloadError as err:
             self._warn_once(kind, "Ignoring %s from %s: %s", kind, self.mac, err)
             return
-        part = MESSAGE_PARTS[kind]
-        if not retained and self._mark_seen(now):
-            self.async_update_parts(part, Part.REACHABILITY)
+        if occurrence is not None:
+            self.data.today.count(occurrence, now)
+        if retained:
+            self.async_update_parts(MESSAGE_PARTS[kind])
+        elif self._mark_seen(now):
+            self.async_update_parts(MESSAGE_PARTS[kind], Part.TODAY, Part.REACHABILITY)
         else:
-            self.async_update_parts(part)
+            self.async_update_parts(MESSAGE_PARTS[kind], Part.TODAY)
         self.async_save_later()
         if occurrence is not None:
             self._fire(kind, occurrence)
@@ -416,10 +424,11 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             capture_time=now,
         )
         await self._async_keep_snapshot(snapshot, message, now, retained=False)
+        self.data.today.count(snapshot, now)
         if self._mark_seen(now):
-            self.async_update_parts(Part.SNAPSHOT, Part.REACHABILITY)
+            self.async_update_parts(Part.SNAPSHOT, Part.TODAY, Part.REACHABILITY)
         else:
-            self.async_update_parts(Part.SNAPSHOT)
+            self.async_update_parts(Part.SNAPSHOT, Part.TODAY)
         self.async_save_later()
         self._fire(MessageKind.SNAPSHOT, snapshot)
 

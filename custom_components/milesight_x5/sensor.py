@@ -1,4 +1,4 @@
-"""Sensors: the heartbeat's measurements and the last snapshot's trigger."""
+"""Sensors: the heartbeat's measurements, the last snapshot's trigger, today's counts."""
 
 from __future__ import annotations
 
@@ -141,6 +141,54 @@ def _trigger(state: X5State) -> str | None:
 
 DIAGNOSTIC = EntityCategory.DIAGNOSTIC
 
+
+def _captures_of(trigger: TriggerType) -> Callable[[X5State], int]:
+    return lambda state: state.today.captures.get(trigger, 0)
+
+
+# Counts of the live messages of Home Assistant's local day: zero at midnight (a new
+# cycle of a total_increasing sensor), kept across a restart on the same day.
+TODAY = frozenset({Part.TODAY})
+COUNTERS: tuple[X5SensorEntityDescription, ...] = (
+    X5SensorEntityDescription(
+        key="captures_today",
+        translation_key="captures_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda state: state.today.captures_total,
+        parts=TODAY,
+    ),
+    *(
+        X5SensorEntityDescription(
+            key=f"{trigger}_captures_today",
+            translation_key=f"{trigger}_captures_today",
+            state_class=SensorStateClass.TOTAL_INCREASING,
+            entity_registry_enabled_default=False,
+            value_fn=_captures_of(trigger),
+            parts=TODAY,
+        )
+        for trigger in TriggerType
+    ),
+    X5SensorEntityDescription(
+        key="alarms_today",
+        translation_key="alarms_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda state: state.today.alarms,
+        parts=TODAY,
+    ),
+    X5SensorEntityDescription(
+        key="data_received_today",
+        translation_key="data_received_today",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=DIAGNOSTIC,
+        value_fn=lambda state: state.today.received,
+        parts=TODAY,
+    ),
+)
+
 SENSORS: tuple[X5SensorEntityDescription, ...] = (
     X5SensorEntityDescription(
         key="battery",
@@ -281,6 +329,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         value_fn=_trigger,
         parts=frozenset({Part.SNAPSHOT}),
     ),
+    *COUNTERS,
 )
 
 

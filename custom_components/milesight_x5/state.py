@@ -15,6 +15,7 @@ from homeassistant.helpers.storage import STORAGE_DIR, Store
 from .api import Alarm, Battery, Cellular, Heartbeat, SensorReadings, Snapshot
 from .api.coerce import as_int
 from .const import DEFAULT_HEARTBEAT_INTERVAL, DOMAIN
+from .counters import DailyCounts
 
 STORAGE_VERSION = 1
 
@@ -32,6 +33,7 @@ class Part(StrEnum):
     SETTINGS = "settings"  # get.* answers, and changes waiting for the camera
     REACHABILITY = "reachability"  # the watchdog's verdict
     COMMANDS = "commands"  # what the command path is doing
+    TODAY = "today"  # today's counts (every live message adds to them)
 
 
 EVERY_PART: frozenset[Part] = frozenset(Part)
@@ -66,6 +68,7 @@ class X5State:
     )  # kind -> unusable fields of its last message
     clock_offset: float | None = None  # s the camera's clock is ahead of HA's
     command_status: str = "idle"  # idle / waking / sending: feedback while it waits
+    today: DailyCounts = field(default_factory=DailyCounts)  # live messages today
 
     @property
     def battery(self) -> Battery | None:
