@@ -150,13 +150,16 @@ async def run(
                             "$SYS/broker/subscriptions/count"
                         ),
                         "states": stats["states"],
+                        "gc": stats["gc"],
                     }
                 )
                 last = samples[-1]
                 log(
                     f"    {now:5.0f} s: RSS {last['rss_mib']:.0f} MiB, "
                     f"{last['tasks']} tasks, {last['mqtt_subscriptions']} "
-                    f"subscriptions, {len(taken['records'])} updates"
+                    f"subscriptions, {len(taken['records'])} updates, "
+                    f"{last['gc']['2']['count']} full GCs "
+                    f"(longest {last['gc']['2']['max_ms']:.0f} ms)"
                 )
         finally:
             beats.stop()

@@ -29,6 +29,7 @@ import asyncio
 from collections import Counter
 import cProfile
 import dataclasses
+import gc
 import io
 import pstats
 import time
@@ -67,6 +68,18 @@ class Probe:
         self.floor_found = 0
         self.floor_routes: dict[str, object] = {}
         self.unsub_floor: CALLBACK_TYPE | None = None
+        # Garbage collector pauses (ms) by generation: a full collection of a
+        # large heap stops everything, the event loop included.
+        self.gc_pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._gc_started = 0.0
+        gc.callbacks.append(self._gc_callback)
+
+    def _gc_callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self._gc_started:
+            pause = (time.perf_counter() - self._gc_started) * 1000
+            self.gc_pauses[info["generation"]].append(pause)
 
     # --- state writes ------------------------------------------------------------
 
@@ -203,6 +216,10 @@ class Probe:
             "states": len(hass.states.async_entity_ids()),
         }
         result["floor_messages"] = self.floor_messages
+        result["gc"] = {
+            str(generation): {"count": len(pauses), "max_ms": max(pauses, default=0.0)}
+            for generation, pauses in self.gc_pauses.items()
+        }
         mqtt_data = hass.data.get("mqtt")
         client = getattr(mqtt_data, "client", None)
         if client is not None:
