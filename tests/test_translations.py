@@ -14,6 +14,7 @@ import pytest
 from custom_components.milesight_x5 import (
     binary_sensor,
     button,
+    camera,
     device_tracker,
     event,
     image,
@@ -70,6 +71,7 @@ def test_en_json_is_current() -> None:
 DESCRIPTIONS = {
     "binary_sensor": binary_sensor.BINARY_SENSORS,
     "button": button.BUTTONS,
+    "camera": (camera.CAMERA,),
     "device_tracker": (device_tracker.LOCATION,),
     "event": event.EVENTS,
     "image": (image.SNAPSHOT,),

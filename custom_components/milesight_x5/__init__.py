@@ -23,6 +23,7 @@ from .view import X5PictureView
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CAMERA,
     Platform.DEVICE_TRACKER,
     Platform.EVENT,
     Platform.IMAGE,
