@@ -1,7 +1,9 @@
-"""Repairs: a camera posting on other topics than Home Assistant listens to.
+"""Repairs: a camera posting on other topics than Home Assistant listens to (fixable),
+a camera on its factory password, and pictures that cannot be written.
 
-The fix adopts the camera's topics, or (with HTTP access, which reaches the camera
-whatever its topics) writes Home Assistant's topics to the camera.
+The topic fix adopts the camera's topics, or (with HTTP access, which reaches the
+camera whatever its topics) writes Home Assistant's topics to the camera. The other
+issues are there exactly while their condition holds.
 """
 
 from __future__ import annotations
