@@ -565,3 +565,18 @@ async def test_a_new_error_updates_the_repair(
         await fire(hass, SNAPSHOT_TOPIC, picture("b"))
     issue = issue_registry.async_get_issue(DOMAIN, ISSUE)
     assert issue.translation_placeholders["error"] == "No space left on device"
+
+
+async def test_a_clock_that_went_back_keeps_the_order(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Home Assistant's clock is set back: the history stays ordered by receive time."""
+    await fire(hass, SNAPSHOT_TOPIC, picture("a"))
+    freezer.move_to(NOW - timedelta(hours=1))
+    await fire(hass, SNAPSHOT_TOPIC, picture("b"))
+    assert [kept.received for kept in _kept(init_integration)] == [
+        NOW,
+        NOW - timedelta(hours=1),
+    ]

@@ -364,7 +364,9 @@ class X5History:
                 camera_time=snapshot.capture_time or snapshot.timestamp,
                 size=len(image),
             )
-            pictures = sorted([*self._pictures, picture], key=_in_order)
+            pictures = [*self._pictures, picture]
+            if len(pictures) > 1 and _in_order(pictures[-2]) > _in_order(picture):
+                pictures.sort(key=_in_order)  # Home Assistant's clock went back
             written = await self._async_apply(pictures, new=picture, image=image)
             return picture if written else None
 
