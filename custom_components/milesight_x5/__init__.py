@@ -14,7 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_MAC, DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .dispatcher import async_get_dispatcher
-from .history import history_folder, remove_history
+from .history_files import history_folder, remove_history
 from .repairs import async_check_factory_password, async_delete_camera_issues
 from .services import async_setup_services
 from .state import stored_files

@@ -45,7 +45,8 @@ from .const import (
     WATCHDOG_GRACE,
 )
 from .dispatcher import MessageKind
-from .history import Picture, X5History
+from .history import X5History
+from .history_files import Picture
 from .repairs import async_check_topics
 from .state import X5State, expected_heartbeat_interval, iso, stored_files
 

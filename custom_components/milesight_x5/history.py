@@ -1,39 +1,25 @@
-"""The picture history of a camera: every good picture kept on disk, with what it was.
+"""The picture history of a camera: every good picture kept, with what it was.
 
-Each picture is one file in the camera's folder
-(``.storage/milesight_x5.<MAC>.history/``), named by when Home Assistant received it
-and what triggered it (``20261125T140212123456Z-noise.jpg``); ``index.json`` beside
-them adds the trigger value and the camera's own time. The folder is the truth: at
-start it is scanned, a picture whose file is gone is forgotten, a file of ours the
-index does not know is taken from its name alone, and anything else (a file put
-there by hand) is left alone and never listed.
-
-Files are written and deleted in the executor, one camera's changes in order.
-Retention (Options): pictures older than the days, and the oldest beyond the size,
-are deleted on every picture and daily; the newest picture always stays. A write
-that fails (disk full, folder not writable) is a repair issue, not an exception, and
-the issue goes when a write works again.
+The pictures live in files (:mod:`.history_files`); this keeps the list of them,
+adds the pictures the coordinator takes, and applies retention (Options): pictures
+older than the days, and the oldest beyond the size, are deleted with every picture
+and daily; the newest picture always stays. One camera's changes run in order, in
+the executor. A write that fails (disk full, folder not writable) is a repair
+issue, not an exception, and the issue goes when a write works again.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-import json
 import logging
-import os
 from pathlib import Path
-import re
-import shutil
-import threading
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
-from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util
 
 from .api import Snapshot, TriggerType
@@ -43,218 +29,24 @@ from .const import (
     CONF_MAC,
     DEFAULT_HISTORY_DAYS,
     DEFAULT_HISTORY_SIZE,
-    DOMAIN,
     HISTORY_PRUNE_INTERVAL,
+)
+from .history_files import (
+    EXTENSIONS,
+    MEGABYTE,
+    TIME_FORMAT,
+    Change,
+    Picture,
+    apply_change,
+    expired,
+    history_folder,
+    in_order,
+    scan,
 )
 from .repairs import async_check_history_writable
 from .state import iso
 
 _LOGGER = logging.getLogger(__name__)
-
-INDEX = "index.json"
-INDEX_VERSION = 1
-MEGABYTE = 1_000_000
-_TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
-# What a picture of ours is called; nothing else in the folder is read or served.
-PICTURE_NAME = re.compile(
-    r"(?P<time>\d{8}T\d{12}Z)-(?P<trigger>[a-z_]{1,32})(?:-(?P<n>\d{1,4}))?"
-    r"\.(?P<ext>jpg|png)"
-)
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
-_MIME_TYPES = {ext: mime for mime, ext in _EXTENSIONS.items()}
-_TRIGGERS = {trigger.value: trigger for trigger in TriggerType}
-# One lock over the history files of every camera: a removal never runs beside a
-# half-done write, and a write that comes after its camera closed does nothing.
-_IO_LOCK = threading.Lock()
-
-
-def history_folder(hass: HomeAssistant, mac: str) -> Path:
-    """Where a camera's pictures are kept."""
-    return Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{mac}.history"))
-
-
-def remove_history(folder: Path) -> None:
-    """Delete a camera's pictures, folder and all (in the executor)."""
-    with _IO_LOCK:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Picture:
-    """One kept picture. ``received`` is when Home Assistant received it (UTC);
-    ``camera_time`` what the camera's own clock said (often wrong)."""
-
-    name: str
-    received: datetime
-    trigger: TriggerType
-    trigger_value: float | str | None = None
-    camera_time: datetime | None = None
-    size: int = 0
-
-    @property
-    def mime_type(self) -> str:
-        """JPEG or PNG, as its name says."""
-        return _MIME_TYPES[self.name.rsplit(".", 1)[1]]
-
-
-def picture_from_name(name: str, size: int = 0) -> Picture | None:
-    """A picture from its file name alone, or None when the name is not one of ours."""
-    if (match := PICTURE_NAME.fullmatch(name)) is None:
-        return None
-    try:
-        received = datetime.strptime(match["time"], _TIME_FORMAT).replace(tzinfo=UTC)
-    except ValueError:  # 13th month and the like: not written by us
-        return None
-    trigger = _TRIGGERS.get(match["trigger"], TriggerType.OTHER)
-    return Picture(name=name, received=received, trigger=trigger, size=size)
-
-
-def _in_order(picture: Picture) -> tuple[datetime, int, str]:
-    """Oldest first; pictures of the same instant in the order they were written."""
-    match = PICTURE_NAME.fullmatch(picture.name)
-    number = int(match["n"]) if match and match["n"] else 0
-    return picture.received, number, picture.name
-
-
-def _with_details(picture: Picture, details: Any) -> Picture:
-    """Add what the index knows of a picture (its name says when and why)."""
-    if not isinstance(details, Mapping):
-        return picture
-    value = details.get("trigger_value")
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        value = None
-    camera_time = details.get("camera_time")
-    moment = (
-        dt_util.parse_datetime(camera_time) if isinstance(camera_time, str) else None
-    )
-    return replace(picture, trigger_value=value, camera_time=moment)
-
-
-def _details(picture: Picture) -> dict[str, Any]:
-    return {
-        "trigger_value": picture.trigger_value,
-        "camera_time": iso(picture.camera_time),
-    }
-
-
-def expired(
-    pictures: list[Picture], now: datetime, max_age: timedelta, max_bytes: int
-) -> list[Picture]:
-    """The pictures retention removes (``pictures`` oldest first): those older than
-    ``max_age``, then the oldest while all of them take more than ``max_bytes``.
-    The newest picture is never removed for size."""
-    cutoff = now - max_age
-    total = sum(picture.size for picture in pictures)
-    doomed: list[Picture] = []
-    for position, picture in enumerate(pictures):
-        newest = position == len(pictures) - 1
-        if picture.received >= cutoff and (total <= max_bytes or newest):
-            break  # the rest are newer, and the total only shrinks
-        doomed.append(picture)
-        total -= picture.size
-    return doomed
-
-
-# --- disk (executor) ----------------------------------------------------------------
-
-
-def _read_index(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    pictures = data.get("pictures") if isinstance(data, dict) else None
-    return pictures if isinstance(pictures, dict) else {}
-
-
-def scan(folder: Path) -> tuple[list[Picture], bool]:
-    """The pictures in ``folder``, oldest first, and whether its index is stale."""
-    try:
-        with os.scandir(folder) as entries:
-            sizes = {
-                entry.name: entry.stat(follow_symlinks=False).st_size
-                for entry in entries
-                if entry.is_file(follow_symlinks=False)
-            }
-    except FileNotFoundError:
-        return [], False
-    except OSError as err:  # not a folder, not readable: the next write reports it
-        _LOGGER.debug("Cannot read the picture history in %s: %s", folder, err)
-        return [], False
-    known = _read_index(folder / INDEX)
-    pictures = [
-        _with_details(picture, known.get(name))
-        for name, size in sizes.items()
-        if (picture := picture_from_name(name, size)) is not None
-    ]
-    pictures.sort(key=_in_order)
-    return pictures, set(known) != {picture.name for picture in pictures}
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all (a full disk leaves no half picture)."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _describe(err: OSError) -> str:
-    return err.strerror or type(err).__name__
-
-
-@dataclass(frozen=True, slots=True)
-class _Change:
-    """What one write does to a camera's files."""
-
-    keep: list[Picture]  # the pictures kept afterwards, the new one included
-    delete: list[str]
-    new: Picture | None = None
-    image: bytes | None = None
-
-
-def _apply(
-    folder: Path, latest: Path, change: _Change, closed: Callable[[], bool]
-) -> tuple[bool, str | None]:
-    """Write the new picture (and the latest picture), delete what retention
-    removes, write the index: whether the new picture was written, and the first
-    error."""
-    with _IO_LOCK:
-        if closed():
-            return False, None
-        error: str | None = None
-        written = False
-        if change.image is not None:
-            try:
-                latest.parent.mkdir(parents=True, exist_ok=True)
-                _write_atomic(latest, change.image)
-            except OSError as err:
-                error = _describe(err)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if change.new is not None and change.image is not None:
-                _write_atomic(folder / change.new.name, change.image)
-                written = True
-            for name in change.delete:
-                (folder / name).unlink(missing_ok=True)
-            index = {
-                picture.name: _details(picture)
-                for picture in change.keep
-                if written or picture is not change.new
-            }
-            _write_atomic(
-                folder / INDEX,
-                json.dumps({"version": INDEX_VERSION, "pictures": index}).encode(),
-            )
-        except OSError as err:
-            error = error or _describe(err)
-        return written, error
-
-
-# --- the history of one camera ------------------------------------------------------
 
 
 class X5History:
@@ -365,8 +157,8 @@ class X5History:
                 size=len(image),
             )
             pictures = [*self._pictures, picture]
-            if len(pictures) > 1 and _in_order(pictures[-2]) > _in_order(picture):
-                pictures.sort(key=_in_order)  # Home Assistant's clock went back
+            if len(pictures) > 1 and in_order(pictures[-2]) > in_order(picture):
+                pictures.sort(key=in_order)  # Home Assistant's clock went back
             written = await self._async_apply(pictures, new=picture, image=image)
             return picture if written else None
 
@@ -396,9 +188,9 @@ class X5History:
             )
         }
         keep = [picture for picture in pictures if picture.name not in doomed]
-        change = _Change(keep=keep, delete=sorted(doomed), new=new, image=image)
+        change = Change(keep=keep, delete=sorted(doomed), new=new, image=image)
         written, error = await self.hass.async_add_executor_job(
-            _apply, self.folder, self._latest, change, lambda: self._closed
+            apply_change, self.folder, self._latest, change, lambda: self._closed
         )
         self._set(picture for picture in keep if written or picture is not new)
         if not self._closed:  # a removal may have deleted the camera's issues
@@ -412,8 +204,8 @@ class X5History:
     def _new_name(
         self, received: datetime, trigger: TriggerType, mime_type: str | None
     ) -> str:
-        stem = f"{received.astimezone(UTC).strftime(_TIME_FORMAT)}-{trigger.value}"
-        extension = _EXTENSIONS.get(mime_type or "", "jpg")
+        stem = f"{received.astimezone(UTC).strftime(TIME_FORMAT)}-{trigger.value}"
+        extension = EXTENSIONS.get(mime_type or "", "jpg")
         name, number = f"{stem}.{extension}", 0
         while name in self._by_name:  # two pictures within a microsecond
             number += 1

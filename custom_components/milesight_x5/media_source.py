@@ -28,7 +28,8 @@ from homeassistant.util import dt as dt_util
 
 from .api import TriggerType
 from .const import DOMAIN
-from .history import PICTURE_NAME, Picture, X5History
+from .history import X5History
+from .history_files import PICTURE_NAME, Picture
 from .view import async_get_history, picture_path
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

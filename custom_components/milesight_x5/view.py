@@ -18,7 +18,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .const import DOMAIN, PICTURE_URL_EXPIRY
-from .history import Picture, X5History
+from .history import X5History
+from .history_files import Picture
 
 PICTURE_URL = f"/api/{DOMAIN}/history/{{entry_id}}/{{name}}"
 
