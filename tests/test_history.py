@@ -332,3 +332,17 @@ async def test_a_clock_that_went_back_keeps_the_order(
         NOW,
         NOW - timedelta(hours=1),
     ]
+
+
+async def test_a_picture_taken_over_http_is_kept(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The picture of an HTTP cmd.snapshot answer goes the same way as an uplink's;
+    a broken one is not kept."""
+    coordinator = init_integration.runtime_data
+    await coordinator.async_take_picture(jpeg("http"))
+    await coordinator.async_take_picture(b"\xff\xd8\xff truncated")
+    (kept,) = _kept(init_integration)
+    assert kept.trigger is TriggerType.MANUAL
+    assert kept.received == NOW
+    assert (_folder(hass) / kept.name).read_bytes() == jpeg("http")
