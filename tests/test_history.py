@@ -292,17 +292,27 @@ async def test_a_write_failing_as_the_camera_closes_raises_no_repair(
 ) -> None:
     """The camera closes (to be removed) while a write that fails runs: no repair
     comes back after the removal deleted the camera's issues."""
+    import threading
+
     from custom_components.milesight_x5 import history as history_module
     from custom_components.milesight_x5.api import parse_snapshot
 
     history = init_integration.runtime_data.history
+    started, release = threading.Event(), threading.Event()
 
-    def fail_as_it_closes(*args: object) -> tuple[bool, str | None]:
-        hass.loop.call_soon_threadsafe(history.async_stop)
+    def fail_once_released(*args: object) -> tuple[bool, str | None]:
+        started.set()
+        release.wait(10)
         return False, "No space left on device"
 
-    with patch.object(history_module, "apply_change", fail_as_it_closes):
-        assert await history.async_add(parse_snapshot(picture("a")), NOW) is None
+    with patch.object(history_module, "apply_change", fail_once_released):
+        adding = hass.async_create_task(
+            history.async_add(parse_snapshot(picture("a")), NOW)
+        )
+        assert await hass.async_add_executor_job(started.wait, 10)
+        assert await hass.config_entries.async_unload(init_integration.entry_id)
+        release.set()
+        assert await adding is None
     assert issue_registry.async_get_issue(DOMAIN, ISSUE) is None
 
 
