@@ -3,7 +3,10 @@
 Run through scripts/demo, which installs what this needs. A throwaway config dir is
 made under .demo/: onboarding done except the user (created through the onboarding
 endpoint, so nothing is set up that calls the internet), HA's MQTT integration on
-the demo broker, and this integration with two cameras.
+the demo broker, this integration with two cameras, and an "X5 cameras" dashboard
+(picture cards on the camera entities). Each camera wakes every --interval seconds
+and posts a picture (noise, PIR, timed, temperature in turn): the media browser's
+history fills as the demo runs.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CAMERAS = {"1CC3164126A2": "Garden camera", "1CC3164126A3": "Barn camera"}
+DASHBOARD = {"id": "x5_cameras", "url_path": "x5-cameras", "title": "X5 cameras"}
 USERNAME, PASSWORD = "demo", "x5-demo-pass"
 TOPICS = {
     "heartbeat_topic": "X5SensingCam/Status",
@@ -91,6 +95,7 @@ def write_config(config: Path, ha_port: int, broker_port: int) -> None:
         "  language: en\n"
         f"http:\n  server_port: {ha_port}\n"
         "frontend:\n"
+        "media_source:\n"
         "logger:\n  default: warning\n  logs:\n    custom_components.milesight_x5: info\n"
     )
     storage = config / ".storage"
@@ -114,6 +119,41 @@ def write_config(config: Path, ha_port: int, broker_port: int) -> None:
     (storage / "core.config_entries").write_text(
         _storage("core.config_entries", {"entries": entries}, 1, 5)
     )
+    write_dashboard(storage)
+
+
+def write_dashboard(storage: Path) -> None:
+    """A storage-mode dashboard with picture cards on the cameras' camera entities."""
+    dashboard = {
+        **DASHBOARD,
+        "icon": "mdi:cctv",
+        "mode": "storage",
+        "require_admin": False,
+        "show_in_sidebar": True,
+    }
+    (storage / "lovelace_dashboards").write_text(
+        _storage("lovelace_dashboards", {"items": [dashboard]})
+    )
+    garden, barn = (
+        f"camera.{title.lower().replace(' ', '_')}" for title in CAMERAS.values()
+    )
+    cards = [
+        {"type": "picture-entity", "entity": garden, "camera_view": "auto"},
+        {
+            "type": "picture-glance",
+            "title": "Barn camera",
+            "camera_image": barn,
+            "camera_view": "auto",
+            "entities": [
+                "sensor.barn_camera_battery",
+                "binary_sensor.barn_camera_connectivity",
+                "event.barn_camera_capture",
+            ],
+        },
+    ]
+    config = {"views": [{"title": "Cameras", "path": "cameras", "cards": cards}]}
+    key = f"lovelace.{DASHBOARD['id']}"
+    (storage / key).write_text(_storage(key, {"config": config}))
 
 
 def start_broker(workdir: Path, port: int, kind: str) -> subprocess.Popen[bytes]:

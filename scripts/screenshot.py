@@ -1,8 +1,17 @@
-"""Screenshot a page of the running demo in headless Chromium (Chrome DevTools Protocol).
+"""Screenshot pages of the running demo in headless Chromium (Chrome DevTools Protocol).
 
-Usage: .venv/bin/python scripts/screenshot.py [--dir .demo] [--out docs/screenshot.png]
-Start scripts/demo first; this logs in with the demo's tokens and opens the device page
-of the first camera.
+Usage: .venv/bin/python scripts/screenshot.py [--dir .demo] [--page PAGE] [--out PNG]
+Start scripts/demo first (let it run a few minutes, so the cameras have posted some
+pictures); this logs in with the demo's tokens and opens, per --page:
+
+  device         the first camera's device page      -> docs/screenshot.png
+  media-browser  the media browser on the first camera's newest day of pictures
+                 (the history of both cameras is printed)  -> docs/media-browser.png
+  camera-card    the demo's "X5 cameras" dashboard (picture cards on the camera
+                 entities)                            -> docs/camera-card.png
+  all            the three
+
+Needs Debian's chromium (apt-get install -y chromium).
 """
 
 from __future__ import annotations
@@ -17,10 +26,20 @@ import shutil
 import subprocess
 import tempfile
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = {
+    "device": DOCS / "screenshot.png",
+    "media-browser": DOCS / "media-browser.png",
+    "camera-card": DOCS / "camera-card.png",
+}
+HISTORY = "media-source://milesight_x5"
+FIRST_CAMERA = "Garden camera"
+DASHBOARD = "/x5-cameras/cameras"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -64,6 +83,61 @@ async def device_page(session: aiohttp.ClientSession, base: str, token: str) -> 
         return f"{base}/config/devices/device/{(await resp.text()).strip()}"
 
 
+async def browse(
+    session: aiohttp.ClientSession, base: str, token: str, media_content_id: str
+) -> dict[str, Any]:
+    """One media_source/browse_media call over Home Assistant's websocket."""
+    async with session.ws_connect(
+        f"{base.replace('http', 'ws', 1)}/api/websocket"
+    ) as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        if (await ws.receive_json()).get("type") != "auth_ok":
+            raise SystemExit("the demo refused the login")
+        await ws.send_json(
+            {
+                "id": 1,
+                "type": "media_source/browse_media",
+                "media_content_id": media_content_id,
+            }
+        )
+        answer = await ws.receive_json()
+    if not answer.get("success"):
+        raise SystemExit(f"browsing {media_content_id} failed: {answer.get('error')}")
+    result: dict[str, Any] = answer["result"]
+    return result
+
+
+async def print_history(session: aiohttp.ClientSession, base: str, token: str) -> None:
+    """What the media browser lists for each camera: days, then picture titles."""
+    for camera in (await browse(session, base, token, HISTORY))["children"]:
+        print(f"{camera['title']}:")
+        days = await browse(session, base, token, camera["media_content_id"])
+        for day in days["children"]:
+            pictures = await browse(session, base, token, day["media_content_id"])
+            titles = [picture["title"] for picture in pictures["children"]]
+            print(f"  {day['title']} ({len(titles)}): {', '.join(titles)}")
+
+
+async def media_browser_page(
+    session: aiohttp.ClientSession, base: str, token: str
+) -> str:
+    """The media browser opened on the first camera's newest day of pictures.
+
+    The panel's path is one ``type,id`` segment per level below the root (as its
+    own navigation writes it).
+    """
+    cameras = await browse(session, base, token, HISTORY)
+    camera = next(c for c in cameras["children"] if c["title"] == FIRST_CAMERA)
+    days = (await browse(session, base, token, camera["media_content_id"]))["children"]
+    if not days:
+        raise SystemExit(f"{FIRST_CAMERA} has no pictures yet: let the demo run longer")
+    levels = [("app", HISTORY), ("", camera["media_content_id"])]
+    levels.append(("", days[0]["media_content_id"]))
+    path = "".join("/" + quote(f"{kind},{item}", safe="") for kind, item in levels)
+    return f"{base}/media-browser/browser{path}"
+
+
 async def fresh_tokens(workdir: Path) -> dict[str, Any]:
     """The demo's tokens with a new access token (one lives 30 minutes).
 
@@ -88,8 +162,20 @@ async def fresh_tokens(workdir: Path) -> dict[str, Any]:
     return tokens
 
 
-async def shoot(workdir: Path, out: Path, port: int, wait: float) -> None:
-    """Log in with the demo's tokens, open the device page, save a PNG."""
+async def page_url(
+    session: aiohttp.ClientSession, base: str, token: str, page: str
+) -> str:
+    """The address of a --page."""
+    if page == "device":
+        return await device_page(session, base, token)
+    if page == "media-browser":
+        await print_history(session, base, token)
+        return await media_browser_page(session, base, token)
+    return f"{base}{DASHBOARD}"
+
+
+async def shoot(workdir: Path, shots: dict[str, Path], port: int, wait: float) -> None:
+    """Log in with the demo's tokens, open each page, save a PNG of each."""
     tokens = await fresh_tokens(workdir)
     base = tokens["hassUrl"]
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -119,7 +205,6 @@ async def shoot(workdir: Path, out: Path, port: int, wait: float) -> None:
                 else:
                     raise SystemExit("chromium did not start")
                 target = next(t for t in targets if t["type"] == "page")
-                url = await device_page(session, base, tokens["access_token"])
                 async with session.ws_connect(
                     target["webSocketDebuggerUrl"], max_msg_size=0
                 ) as ws:
@@ -142,12 +227,16 @@ async def shoot(workdir: Path, out: Path, port: int, wait: float) -> None:
                         "localStorage.setItem('selectedLanguage', JSON.stringify('en'));"
                     )
                     await page.call("Runtime.evaluate", expression=script)
-                    await page.call("Page.navigate", url=url)
-                    await asyncio.sleep(wait)
-                    shot = await page.call("Page.captureScreenshot", format="png")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(base64.b64decode(shot["data"]))
-            print(f"saved {out} ({url})")
+                    for name, out in shots.items():
+                        url = await page_url(
+                            session, base, tokens["access_token"], name
+                        )
+                        await page.call("Page.navigate", url=url)
+                        await asyncio.sleep(wait)
+                        shot = await page.call("Page.captureScreenshot", format="png")
+                        out.parent.mkdir(parents=True, exist_ok=True)
+                        out.write_bytes(base64.b64decode(shot["data"]))
+                        print(f"saved {out} ({url})")
         finally:
             browser.terminate()
             await browser.wait()
@@ -157,13 +246,23 @@ def main() -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dir", type=Path, default=ROOT / ".demo")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument(
+        "--page", choices=[*PAGES, "all"], default="device", help="what to take"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="where to save it (one page; default: docs/)"
+    )
     parser.add_argument("--port", type=int, default=9333, help="DevTools port")
     parser.add_argument(
         "--wait", type=float, default=8, help="seconds to let the page render"
     )
     args = parser.parse_args()
-    asyncio.run(shoot(args.dir, args.out, args.port, args.wait))
+    shots = dict(PAGES) if args.page == "all" else {args.page: PAGES[args.page]}
+    if args.out is not None:
+        if len(shots) > 1:
+            parser.error("--out takes one --page")
+        shots = {args.page: args.out}
+    asyncio.run(shoot(args.dir, shots, args.port, args.wait))
 
 
 if __name__ == "__main__":

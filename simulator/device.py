@@ -24,6 +24,16 @@ def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
             target[key] = copy.deepcopy(value)
 
 
+# What wakes a simulated camera by itself, in turn (snapType, triggerValue): the
+# demo's history then shows each kind of capture.
+WAKE_TRIGGERS: tuple[tuple[str, str], ...] = (
+    ("Noise", "78"),
+    ("PIR", ""),
+    ("Timed", ""),
+    ("Temperature", "35.5"),
+)
+
+
 def clock_1970_offset(now: float | None = None) -> float:
     """The ``clock_offset`` that makes the camera's clock read 1970-01-01 00:00:00
     at ``now`` (default: this moment), as if it had lost its time at power-on."""
@@ -93,6 +103,7 @@ class SimulatedCamera:
     temperature: float = 32.0
     data_monthly: int = 6_107_722
     snapshots_taken: int = 0
+    wake_snapshots: int = 0
     pending_uplinks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     reboots: int = 0
     external_power: bool = False
@@ -165,6 +176,16 @@ class SimulatedCamera:
                 "image": f"data:{mime};base64," + base64.b64encode(image).decode(),
             },
         }
+
+    def wake_snapshot(self) -> dict[str, Any]:
+        """The snapshot of a wake-up by itself: the next of :data:`WAKE_TRIGGERS`
+        (each camera starts at its own place in the cycle)."""
+        start = sum(self.mac.encode())
+        snap_type, value = WAKE_TRIGGERS[
+            (start + self.wake_snapshots) % len(WAKE_TRIGGERS)
+        ]
+        self.wake_snapshots += 1
+        return self.snapshot(snap_type, value)
 
     def alarm(self, text: str = "Low power") -> dict[str, Any]:
         """An alarm with free text."""
@@ -335,4 +356,10 @@ class SimulatedCamera:
         return uplinks
 
 
-__all__ = ["DEFAULT_SETTINGS", "OK", "SimulatedCamera", "clock_1970_offset"]
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "OK",
+    "WAKE_TRIGGERS",
+    "SimulatedCamera",
+    "clock_1970_offset",
+]

@@ -46,7 +46,8 @@ class SimulatorHub:
 
     Each camera posts a heartbeat when it wakes, stays awake for ``awake_window``
     seconds (answering commands), then sleeps; every ``interval`` seconds it wakes
-    by itself (heartbeat, and a snapshot every ``snapshot_every`` wakes). The wake
+    by itself (heartbeat, and a snapshot every ``snapshot_every`` wakes, its
+    trigger the next of :data:`~.device.WAKE_TRIGGERS`). The wake
     topic wakes it unless work mode 1 or ``wakeupByMQTT`` 0, and does nothing to an
     awake camera. A camera on external power is never put to sleep: it only posts
     its heartbeat every ``interval`` seconds (its heartbeat interval). A camera that
@@ -172,7 +173,7 @@ class SimulatorHub:
         self._wakes[mac] += 1
         self.publish(self.topics.heartbeat, heartbeat)
         if self._wakes[mac] % self.snapshot_every == 1 or self.snapshot_every == 1:
-            self.publish(self.topics.snapshot, camera.snapshot())
+            self.publish(self.topics.snapshot, camera.wake_snapshot())
         self._stay_awake(mac)
         self._schedule(f"wake-{mac}", self.interval, lambda: self.wake(mac))
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, Generator, Mapping
 from datetime import timedelta
 from enum import Enum
 import json
+from pathlib import Path
 from typing import Any
 from unittest.mock import Mock, PropertyMock, patch
 
@@ -45,6 +46,15 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ in every test."""
 
 
+@pytest.fixture(autouse=True)
+def _own_config_dir(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """A test's files (pictures, their history) in a folder of its own, not in the
+    config dir every test shares."""
+    if "hass" in request.fixturenames:
+        hass: HomeAssistant = request.getfixturevalue("hass")
+        hass.config.config_dir = str(tmp_path / "config")
+
+
 @pytest.fixture
 async def mqtt_mock(
     mock_hass_config: None,
@@ -62,6 +72,7 @@ def make_entry(
     mac: str = MAC,
     title: str = "Garden camera",
     options: dict[str, Any] | None = None,
+    entry_id: str | None = None,
     **data: Any,
 ) -> MockConfigEntry:
     """A config entry for a camera on the default topics."""
@@ -71,6 +82,7 @@ def make_entry(
         unique_id=mac,
         data={CONF_MAC: mac, **DEFAULT_TOPICS, **data},
         options=options or {},
+        **({"entry_id": entry_id} if entry_id else {}),
     )
 
 

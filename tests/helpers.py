@@ -53,3 +53,26 @@ def load_script(name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def fixture_jpeg() -> bytes:
+    """The JPEG of the snapshot fixture (901 bytes)."""
+    import base64
+
+    uri = load_fixture_json("snapshot.json")["values"]["image"]
+    return base64.b64decode(uri.split(",", 1)[1])
+
+
+def jpeg(tag: str = "") -> bytes:
+    """A whole JPEG that differs from the fixture's by ``tag`` (before its end marker)."""
+    return fixture_jpeg()[:-2] + tag.encode() + b"\xff\xd9"
+
+
+def picture(tag: str = "", mac: str | None = None, **values: Any) -> str:
+    """A snapshot message carrying :func:`jpeg` ``(tag)``, with ``values`` changed."""
+    import base64
+
+    values.setdefault(
+        "image", "data:image/jpeg;base64," + base64.b64encode(jpeg(tag)).decode()
+    )
+    return payload("snapshot.json", mac, **values)

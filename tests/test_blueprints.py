@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 import shutil
 from typing import Any
+from unittest.mock import ANY
 from urllib.parse import quote
 
 from freezegun.api import FrozenDateTimeFactory
@@ -127,8 +128,12 @@ async def test_capture_notifies_once_for_a_live_picture(
     )
     await fire(hass, SNAPSHOT_TOPIC, PIR_PICTURE)
     assert _sent(notifications) == [
-        {"title": "Garden camera", "message": "PIR capture", "data": {}}
+        {"title": "Garden camera", "message": "PIR capture", "data": {"image": ANY}}
     ]
+    # This picture, from the history, at a signed URL a phone can fetch.
+    image = notifications[0].data["data"]["image"]
+    assert image.startswith("/api/milesight_x5/history/")
+    assert "-pir.jpg?authSig=" in image
     await fire(hass, SNAPSHOT_TOPIC, TIMED_PICTURE)  # not chosen
     async_fire_mqtt_message(hass, SNAPSHOT_TOPIC, NOISE_PICTURE, retain=True)
     await hass.async_block_till_done()
@@ -139,7 +144,7 @@ async def test_capture_notifies_once_for_a_live_picture(
     assert _sent(notifications)[1] == {
         "title": "Garden camera",
         "message": "Noise capture: 51 dBA",
-        "data": {},
+        "data": {"image": ANY},
     }
 
 
@@ -187,7 +192,7 @@ async def test_capture_attaches_the_picture(
     path = "/api/milesight_x5/picture/1CC3164126A2/1.jpg?authSig=abc"
     hass.bus.async_fire(
         EVENT_CAPTURE,
-        {"device_id": device.id, "type": "radar", "picture_path": path},
+        {"device_id": device.id, "type": "radar", "picture_url": path},
     )
     await hass.async_block_till_done()
     assert _sent(notifications) == [

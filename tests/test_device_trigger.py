@@ -246,6 +246,9 @@ async def test_bus_events(
         }
     ]
     assert captures[0].data["trigger_value"] == 51.0
+    # The picture, for a notification: where it is kept and a signed URL.
+    assert captures[0].data["media_content_id"].startswith("media-source://")
+    assert captures[0].data["picture_url"].startswith("/api/milesight_x5/")
 
 
 async def test_bus_events_without_the_event_entities(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN, Platform
@@ -21,6 +22,7 @@ from .conftest import (
     MAC,
     SNAPSHOT_TOPIC,
     fire,
+    make_entry,
     snapshot_entities,
 )
 from .helpers import payload
@@ -37,6 +39,12 @@ def platforms() -> list[Platform]:
     return [Platform.EVENT]
 
 
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """The camera, with an id that stays the same (it is in the picture's address)."""
+    return make_entry(entry_id="01GARDENCAMERA000000000000")
+
+
 async def test_events_snapshot(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -45,7 +53,11 @@ async def test_events_snapshot(
 ) -> None:
     """Both event entities after the guide's alarm and a snapshot."""
     await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC))
-    await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json"))
+    with patch(
+        "custom_components.milesight_x5.view.async_sign_path",
+        lambda hass, path, expiration, **kwargs: f"{path}?authSig=signed",
+    ):
+        await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json"))
     await snapshot_entities(hass, entity_registry, snapshot, init_integration.entry_id)
 
 

@@ -375,6 +375,8 @@ async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) ->
         CONF_AWAKE_WINDOW: 30,
         CONF_WAKE_TIMEOUT: 300,
         CONF_ANSWER_TIMEOUT: 20,
+        "history_days": 30,  # the defaults (test_history.py changes them)
+        "history_size": 200,
     }
 
 

@@ -469,3 +469,33 @@ def test_client_id_can_be_chosen() -> None:
     hub = SimulatorHub([], "127.0.0.1", 1883, client_id="garden-sim")
     assert hub.client_id == "garden-sim"
     assert hub._client._client_id == b"garden-sim"
+
+
+# --- wake-up snapshots: each kind of capture in turn ---------------------------------
+
+
+def test_wake_snapshots_cycle_through_the_triggers() -> None:
+    """A camera waking by itself sends noise, PIR, timed and temperature captures in
+    turn (the demo's history shows each), each camera from its own place."""
+    from custom_components.milesight_x5.api import TriggerType, parse_snapshot
+    from simulator.device import WAKE_TRIGGERS
+
+    camera = SimulatedCamera(MAC)
+    sent = [camera.wake_snapshot() for _ in range(2 * len(WAKE_TRIGGERS))]
+    kinds = [parse_snapshot(message).trigger for message in sent]
+    assert set(kinds) == {
+        TriggerType.NOISE,
+        TriggerType.PIR,
+        TriggerType.TIMED,
+        TriggerType.TEMPERATURE,
+    }
+    assert kinds[: len(WAKE_TRIGGERS)] == kinds[len(WAKE_TRIGGERS) :]
+    values = {
+        parse_snapshot(message).trigger: parse_snapshot(message).trigger_value
+        for message in sent
+    }
+    assert values[TriggerType.NOISE] == 78
+    assert values[TriggerType.TEMPERATURE] == 35.5
+    assert all(parse_snapshot(message).image for message in sent)
+    other = SimulatedCamera("1CC3164126A3")
+    assert parse_snapshot(other.wake_snapshot()).trigger != kinds[0]

@@ -16,13 +16,16 @@ from .const import CONF_MAC, DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .counters import async_track_midnight
 from .dispatcher import async_get_dispatcher
+from .history_files import history_folder, remove_history
 from .repairs import async_check_factory_password, async_delete_camera_issues
 from .services import async_setup_services
 from .state import Part, stored_files
+from .view import X5PictureView
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CAMERA,
     Platform.DEVICE_TRACKER,
     Platform.EVENT,
     Platform.IMAGE,
@@ -37,8 +40,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, whatever cameras there are."""
+    """Register the actions and the pictures' URL, whatever cameras there are."""
     async_setup_services(hass)
+    hass.http.register_view(X5PictureView())
     return True
 
 
@@ -50,6 +54,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
         )
     coordinator = X5Coordinator(hass, entry)
     await coordinator.async_restore()
+    entry.async_on_unload(coordinator.history.async_stop)
+    await coordinator.history.async_load()
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     http = coordinator.commands.http
     async_check_factory_password(
         hass, entry, http is not None and http.uses_factory_password
@@ -73,6 +80,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
     return True
 
 
+async def _async_options_updated(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
+    """New retention options apply at once."""
+    await entry.runtime_data.history.async_prune()
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
     """Unload a camera; its routes go, and the last camera's subscriptions too."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
@@ -82,9 +94,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
-    """Delete the camera's stored state, last snapshot and repair issues."""
+    """Delete the camera's stored state, pictures and repair issues."""
     mac = entry.data[CONF_MAC]
     store, image = stored_files(hass, mac)
     await store.async_remove()
     await hass.async_add_executor_job(partial(image.unlink, missing_ok=True))
+    await hass.async_add_executor_job(remove_history, history_folder(hass, mac))
     async_delete_camera_issues(hass, mac)

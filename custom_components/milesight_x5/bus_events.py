@@ -57,7 +57,7 @@ def _async_fire(
 ) -> None:
     if (device_id := camera_device_id(hass, coordinator)) is None:
         return  # no device (yet): nothing could be listening for it
-    event_type, data = description.event_fn(occurrence)
+    event_type, data = description.event_fn(occurrence, coordinator)
     hass.bus.async_fire(
         BUS_EVENT_TYPES[description.kind],
         {ATTR_DEVICE_ID: device_id, CONF_TYPE: event_type, **data},

@@ -173,7 +173,7 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> X5OptionsFlow:
-        """Timing options."""
+        """Timing and picture history options."""
         return X5OptionsFlow()
 
     def _mqtt_ready(self) -> bool:

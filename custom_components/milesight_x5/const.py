@@ -79,3 +79,15 @@ CLOCK_TOLERANCE: Final = timedelta(days=1)
 CONF_HTTP: Final = "http"
 CONF_PROVISION: Final = "provision"
 DEFAULT_HTTP_PORT: Final = 80
+
+# Picture history (Options): pictures older than the days, or beyond the size (MB,
+# oldest first), are deleted; enforced on every picture and daily.
+CONF_HISTORY_DAYS: Final = "history_days"
+CONF_HISTORY_SIZE: Final = "history_size"
+DEFAULT_HISTORY_DAYS: Final = 30
+DEFAULT_HISTORY_SIZE: Final = 200  # MB (10**6 bytes)
+HISTORY_PRUNE_INTERVAL: Final = timedelta(days=1)
+# How long the picture URL in a capture event works (for a notification to fetch it).
+PICTURE_URL_EXPIRY: Final = timedelta(hours=24)
+# The media browser's address of this integration's pictures.
+MEDIA_SOURCE_PREFIX: Final = f"media-source://{DOMAIN}"

@@ -47,6 +47,8 @@ from .const import (
 )
 from .counters import DailyCounts
 from .dispatcher import MessageKind
+from .history import X5History
+from .history_files import Picture
 from .repairs import async_check_topics
 from .state import (
     EVERY_PART,
@@ -96,6 +98,9 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             MessageKind.RESPONSE: entry.data[CONF_RESPONSE_TOPIC],
         }
         self._store, self._image_path = stored_files(hass, self.mac)
+        self.history = X5History(hass, entry, self._image_path)
+        # The kept picture of the last snapshot (None: its picture was not kept).
+        self.last_picture: Picture | None = None
         self._unsub_watchdog: CALLBACK_TYPE | None = None
         self._shut_down = False
         self._save_scheduled = False
@@ -149,10 +154,6 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
             return self._image_path.read_bytes()
         except OSError:
             return None
-
-    def _write_image(self, image: bytes) -> None:
-        self._image_path.parent.mkdir(parents=True, exist_ok=True)
-        self._image_path.write_bytes(image)
 
     async def async_shutdown(self) -> None:
         """Stop the watchdog and commands, and write the state now."""
@@ -389,13 +390,15 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
     ) -> None:
         previous = self.data.snapshot
         if snapshot.image is None:
+            self.last_picture = None
             if previous is not None and previous.image is not None:
                 # A snapshot without a whole picture keeps showing the last good one.
                 snapshot = replace(
                     snapshot, image=previous.image, mime_type=previous.mime_type
                 )
         else:
-            await self.hass.async_add_executor_job(self._write_image, snapshot.image)
+            # Kept in the history (and as the latest picture) before it is shown.
+            self.last_picture = await self.history.async_add(snapshot, now)
             if not retained or self.data.snapshot_at is None:
                 self.data.snapshot_at = now
         self.data.snapshot = snapshot

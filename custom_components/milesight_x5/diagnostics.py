@@ -82,6 +82,8 @@ async def async_get_config_entry_diagnostics(
             if snapshot
             else None,
         },
+        # How many pictures are kept, how much they take, whether writing fails.
+        "history": coordinator.history.diagnostics(),
         "settings": async_redact_data(state.settings, TO_REDACT),
         "last_payloads": async_redact_data(state.raw, TO_REDACT),
     }

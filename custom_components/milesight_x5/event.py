@@ -11,10 +11,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Alarm, AlarmType, Snapshot, TriggerType
-from .coordinator import X5ConfigEntry
+from .const import MEDIA_SOURCE_PREFIX
+from .coordinator import X5ConfigEntry, X5Coordinator
 from .dispatcher import MessageKind
 from .entity import X5Entity
 from .state import Part
+from .view import async_signed_picture_path
 
 PARALLEL_UPDATES = 0
 
@@ -24,23 +26,38 @@ class X5EventEntityDescription(EventEntityDescription):
     """An event entity: which messages fire it, and what each one says."""
 
     kind: MessageKind
-    event_fn: Callable[[Any], tuple[str, dict[str, Any]]]
+    event_fn: Callable[[Any, X5Coordinator], tuple[str, dict[str, Any]]]
 
 
-def _alarm_event(alarm: Alarm) -> tuple[str, dict[str, Any]]:
+def _alarm_event(
+    alarm: Alarm, _coordinator: X5Coordinator
+) -> tuple[str, dict[str, Any]]:
     return alarm.alarm_type.value, {
         "text": alarm.text,
         "camera_time": alarm.timestamp.isoformat() if alarm.timestamp else None,
     }
 
 
-def _snapshot_event(snapshot: Snapshot) -> tuple[str, dict[str, Any]]:
+def _snapshot_event(
+    snapshot: Snapshot, coordinator: X5Coordinator
+) -> tuple[str, dict[str, Any]]:
+    """The capture, and where its picture is kept (None: the picture was not kept,
+    for it was not a whole one or could not be written)."""
+    picture = coordinator.last_picture if snapshot.image is not None else None
+    entry_id = coordinator.config_entry.entry_id
     return snapshot.trigger.value, {
         "snap_type": snapshot.snap_type,
         "trigger_value": snapshot.trigger_value,
         "file": snapshot.file,
         "capture_time": snapshot.capture_time.isoformat()
         if snapshot.capture_time
+        else None,
+        "media_content_id": f"{MEDIA_SOURCE_PREFIX}/{entry_id}/{picture.name}"
+        if picture
+        else None,
+        # Signed: a notification can fetch it without a login, for a day.
+        "picture_url": async_signed_picture_path(coordinator.hass, entry_id, picture)
+        if picture
         else None,
     }
 
@@ -78,6 +95,8 @@ class X5Event(X5Entity, EventEntity):
 
     entity_description: X5EventEntityDescription
     _parts: frozenset[Part] = frozenset()  # fired by messages, not by the state
+    # A signed URL is for the notification of this event, not for the recorder.
+    _unrecorded_attributes = frozenset({"picture_url"})
 
     async def async_added_to_hass(self) -> None:
         """Listen to the camera's live messages of this kind."""
@@ -90,6 +109,8 @@ class X5Event(X5Entity, EventEntity):
 
     @callback
     def _async_occurred(self, occurrence: Alarm | Snapshot) -> None:
-        event_type, data = self.entity_description.event_fn(occurrence)
+        event_type, data = self.entity_description.event_fn(
+            occurrence, self.coordinator
+        )
         self._trigger_event(event_type, data)
         self.async_write_ha_state()

@@ -1,12 +1,15 @@
-"""Repairs: a camera posting on other topics than Home Assistant listens to.
+"""Repairs: a camera posting on other topics than Home Assistant listens to (fixable),
+a camera on its factory password, and pictures that cannot be written.
 
-The fix adopts the camera's topics, or (with HTTP access, which reaches the camera
-whatever its topics) writes Home Assistant's topics to the camera.
+The topic fix adopts the camera's topics, or (with HTTP access, which reaches the
+camera whatever its topics) writes Home Assistant's topics to the camera. The other
+issues are there exactly while their condition holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from homeassistant.components.repairs import RepairsFlow
@@ -34,7 +37,7 @@ TOPIC_FIELDS: dict[str, str] = {
     CONF_REQUEST_TOPIC: "configTopic",
     CONF_RESPONSE_TOPIC: "configRespTopic",
 }
-ISSUE_PREFIXES = ("topic_mismatch", "factory_password")
+ISSUE_PREFIXES = ("topic_mismatch", "factory_password", "history_unwritable")
 
 
 def topic_issue_id(mac: str) -> str:
@@ -109,6 +112,25 @@ def async_check_factory_password(
         is_fixable=False,
         translation_key="factory_password",
         translation_placeholders={"name": entry.title},
+    )
+
+
+@callback
+def async_check_history_writable(
+    hass: HomeAssistant, entry: ConfigEntry, error: str | None, folder: Path
+) -> None:
+    """An issue while the camera's pictures cannot be written (disk full, ...)."""
+    _async_issue_while(
+        hass,
+        f"history_unwritable_{entry.data[CONF_MAC]}",
+        error is not None,
+        is_fixable=False,
+        translation_key="history_unwritable",
+        translation_placeholders={
+            "name": entry.title,
+            "folder": str(folder),
+            "error": str(error),
+        },
     )
 
 

@@ -83,6 +83,9 @@ def test_demo_headless(tmp_path: Path) -> None:
                 )
                 and states.get("switch.garden_camera_noise_trigger", {}).get("state")
                 == "off"
+                and states.get("event.barn_camera_capture", {})
+                .get("attributes", {})
+                .get("media_content_id")
             ):
                 break
             time.sleep(1)
@@ -95,6 +98,10 @@ def test_demo_headless(tmp_path: Path) -> None:
         assert (
             states["switch.garden_camera_noise_trigger"]["state"] == "off"
         )  # read by get.*
+        # The picture is in the camera entity and kept in the history.
+        assert states["camera.garden_camera"]["state"] == "idle"
+        capture = states["event.barn_camera_capture"]["attributes"]
+        assert capture["media_content_id"].startswith("media-source://milesight_x5/")
         print(f"demo ready (token written) after {ready:.1f} s")  # noqa: T201 (reported)
     finally:
         demo.send_signal(signal.SIGINT)

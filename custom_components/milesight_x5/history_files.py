@@ -1,0 +1,236 @@
+"""The picture files of a camera's history: names, index, scan, writes, retention.
+
+Each picture is one file in the camera's folder
+(``.storage/milesight_x5.<MAC>.history/``), named by when Home Assistant received it
+and what triggered it (``20261125T140212123456Z-noise.jpg``); ``index.json`` beside
+them adds the trigger value and the camera's own time. The folder is the truth:
+:func:`scan` forgets a picture whose file is gone, takes a file of ours the index
+does not know from its name alone, and leaves anything else (a file put there by
+hand) alone. Everything here that touches the disk runs in the executor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+import json
+import logging
+import os
+from pathlib import Path
+import re
+import shutil
+import threading
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import STORAGE_DIR
+from homeassistant.util import dt as dt_util
+
+from .api import TriggerType
+from .const import DOMAIN
+from .state import iso
+
+_LOGGER = logging.getLogger(__name__)
+
+INDEX = "index.json"
+INDEX_VERSION = 1
+MEGABYTE = 1_000_000
+TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
+# What a picture of ours is called; nothing else in the folder is read or served.
+PICTURE_NAME = re.compile(
+    r"(?P<time>\d{8}T\d{12}Z)-(?P<trigger>[a-z_]{1,32})(?:-(?P<n>\d{1,4}))?"
+    r"\.(?P<ext>jpg|png)"
+)
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+_MIME_TYPES = {ext: mime for mime, ext in EXTENSIONS.items()}
+_TRIGGERS = {trigger.value: trigger for trigger in TriggerType}
+# One lock over the history files of every camera: a removal never runs beside a
+# half-done write, and a write that comes after its camera closed does nothing.
+_IO_LOCK = threading.Lock()
+
+
+def history_folder(hass: HomeAssistant, mac: str) -> Path:
+    """Where a camera's pictures are kept."""
+    return Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{mac}.history"))
+
+
+def remove_history(folder: Path) -> None:
+    """Delete a camera's pictures, folder and all (in the executor)."""
+    with _IO_LOCK:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Picture:
+    """One kept picture. ``received`` is when Home Assistant received it (UTC);
+    ``camera_time`` what the camera's own clock said (often wrong)."""
+
+    name: str
+    received: datetime
+    trigger: TriggerType
+    trigger_value: float | str | None = None
+    camera_time: datetime | None = None
+    size: int = 0
+
+    @property
+    def mime_type(self) -> str:
+        """JPEG or PNG, as its name says."""
+        return _MIME_TYPES[self.name.rsplit(".", 1)[1]]
+
+
+def picture_from_name(name: str, size: int = 0) -> Picture | None:
+    """A picture from its file name alone, or None when the name is not one of ours."""
+    if (match := PICTURE_NAME.fullmatch(name)) is None:
+        return None
+    try:
+        received = datetime.strptime(match["time"], TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:  # 13th month and the like: not written by us
+        return None
+    trigger = _TRIGGERS.get(match["trigger"], TriggerType.OTHER)
+    return Picture(name=name, received=received, trigger=trigger, size=size)
+
+
+def in_order(picture: Picture) -> tuple[datetime, int, str]:
+    """Oldest first; pictures of the same instant in the order they were written."""
+    match = PICTURE_NAME.fullmatch(picture.name)
+    number = int(match["n"]) if match and match["n"] else 0
+    return picture.received, number, picture.name
+
+
+def _with_details(picture: Picture, details: Any) -> Picture:
+    """Add what the index knows of a picture (its name says when and why)."""
+    if not isinstance(details, Mapping):
+        return picture
+    value = details.get("trigger_value")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        value = None
+    camera_time = details.get("camera_time")
+    moment = (
+        dt_util.parse_datetime(camera_time) if isinstance(camera_time, str) else None
+    )
+    return replace(picture, trigger_value=value, camera_time=moment)
+
+
+def _details(picture: Picture) -> dict[str, Any]:
+    return {
+        "trigger_value": picture.trigger_value,
+        "camera_time": iso(picture.camera_time),
+    }
+
+
+def expired(
+    pictures: list[Picture], now: datetime, max_age: timedelta, max_bytes: int
+) -> list[Picture]:
+    """The pictures retention removes (``pictures`` oldest first): those older than
+    ``max_age``, then the oldest while all of them take more than ``max_bytes``.
+    The newest picture is never removed for size."""
+    cutoff = now - max_age
+    total = sum(picture.size for picture in pictures)
+    doomed: list[Picture] = []
+    for position, picture in enumerate(pictures):
+        newest = position == len(pictures) - 1
+        if picture.received >= cutoff and (total <= max_bytes or newest):
+            break  # the rest are newer, and the total only shrinks
+        doomed.append(picture)
+        total -= picture.size
+    return doomed
+
+
+# --- disk (executor) ----------------------------------------------------------------
+
+
+def _read_index(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    pictures = data.get("pictures") if isinstance(data, dict) else None
+    return pictures if isinstance(pictures, dict) else {}
+
+
+def scan(folder: Path) -> tuple[list[Picture], bool]:
+    """The pictures in ``folder``, oldest first, and whether its index is stale."""
+    try:
+        with os.scandir(folder) as entries:
+            sizes = {
+                entry.name: entry.stat(follow_symlinks=False).st_size
+                for entry in entries
+                if entry.is_file(follow_symlinks=False)
+            }
+    except FileNotFoundError:
+        return [], False
+    except OSError as err:  # not a folder, not readable: the next write reports it
+        _LOGGER.debug("Cannot read the picture history in %s: %s", folder, err)
+        return [], False
+    known = _read_index(folder / INDEX)
+    pictures = [
+        _with_details(picture, known.get(name))
+        for name, size in sizes.items()
+        if (picture := picture_from_name(name, size)) is not None
+    ]
+    pictures.sort(key=in_order)
+    return pictures, set(known) != {picture.name for picture in pictures}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all (a full disk leaves no half picture)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _describe(err: OSError) -> str:
+    return err.strerror or type(err).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one write does to a camera's files."""
+
+    keep: list[Picture]  # the pictures kept afterwards, the new one included
+    delete: list[str]
+    new: Picture | None = None
+    image: bytes | None = None
+
+
+def apply_change(
+    folder: Path, latest: Path, change: Change, closed: Callable[[], bool]
+) -> tuple[bool, str | None]:
+    """Write the new picture (and the latest picture), delete what retention
+    removes, write the index: whether the new picture was written, and the first
+    error."""
+    with _IO_LOCK:
+        if closed():
+            return False, None
+        error: str | None = None
+        written = False
+        if change.image is not None:
+            try:
+                latest.parent.mkdir(parents=True, exist_ok=True)
+                _write_atomic(latest, change.image)
+            except OSError as err:
+                error = _describe(err)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if change.new is not None and change.image is not None:
+                _write_atomic(folder / change.new.name, change.image)
+                written = True
+            for name in change.delete:
+                (folder / name).unlink(missing_ok=True)
+            index = {
+                picture.name: _details(picture)
+                for picture in change.keep
+                if written or picture is not change.new
+            }
+            _write_atomic(
+                folder / INDEX,
+                json.dumps({"version": INDEX_VERSION, "pictures": index}).encode(),
+            )
+        except OSError as err:
+            error = error or _describe(err)
+        return written, error
