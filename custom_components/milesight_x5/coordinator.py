@@ -1,22 +1,21 @@
-"""One coordinator per camera: its state, the uplinks that change it, reachability.
+"""One coordinator per camera: its state and the uplinks that change it.
 
-Commands out go through :class:`~.commands.X5Commands` (``coordinator.commands``);
-this module keeps what the camera said and when Home Assistant heard it.
+Commands out go through :class:`~.commands.X5Commands` (``coordinator.commands``),
+reachability through :class:`~.reachability.Watchdog`, who hears of a change
+through :class:`~.listeners.X5Listeners` (its base); this module keeps what the
+camera said and when Home Assistant heard it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -27,7 +26,6 @@ from .api import (
     merge_heartbeat,
     parse_alarm,
     parse_configure_response,
-    parse_heartbeat,
     parse_snapshot,
     picture_error,
     sniff_mime,
@@ -45,17 +43,16 @@ from .const import (
     LARGE_PAYLOAD_BYTES,
     WATCHDOG_GRACE,
 )
-from .counters import DailyCounts
 from .dispatcher import MessageKind
 from .history import X5History
 from .history_files import Picture
+from .listeners import X5Listeners
+from .reachability import Watchdog
 from .repairs import async_check_topics
 from .state import (
-    EVERY_PART,
     Part,
     X5State,
     expected_heartbeat_interval,
-    iso,
     stored_files,
 )
 
@@ -64,7 +61,6 @@ _LOGGER = logging.getLogger(__name__)
 SAVE_DELAY = 60  # seconds; a burst of messages is written once (HA: 15 min)
 
 type X5ConfigEntry = ConfigEntry[X5Coordinator]
-type EventListener = Callable[[Alarm | Snapshot], None]
 
 # What each kind of message can change (answers: the cached settings).
 MESSAGE_PARTS: dict[MessageKind, Part] = {
@@ -75,7 +71,7 @@ MESSAGE_PARTS: dict[MessageKind, Part] = {
 }
 
 
-class X5Coordinator(DataUpdateCoordinator[X5State]):
+class X5Coordinator(X5Listeners):
     """State of one camera, pushed by MQTT; never polls."""
 
     config_entry: X5ConfigEntry
@@ -101,12 +97,16 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         self.history = X5History(hass, entry, self._image_path)
         # The kept picture of the last snapshot (None: its picture was not kept).
         self.last_picture: Picture | None = None
-        self._unsub_watchdog: CALLBACK_TYPE | None = None
+        self.watchdog = Watchdog(
+            hass,
+            self.mac,
+            self.data,
+            lambda: self.watchdog_timeout,
+            lambda: self.async_update_parts(Part.REACHABILITY),
+        )
         self._shut_down = False
         self._save_scheduled = False
         self._warned: set[str] = set()
-        self._event_listeners: dict[MessageKind, list[EventListener]] = {}
-        self._part_listeners: dict[Part, list[CALLBACK_TYPE]] = {}
         self.commands = X5Commands(self)
 
     async def _async_update_data(self) -> X5State:
@@ -117,37 +117,15 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
 
     async def async_restore(self) -> None:
         """Bring back what was known before Home Assistant restarted."""
-        stored = await self._store.async_load() or {}
         state = self.data
-        state.raw = stored.get("raw") or {}
-        state.settings = stored.get("settings") or {}
-        for kind, parse in (
-            (MessageKind.HEARTBEAT, parse_heartbeat),
-            (MessageKind.ALARM, parse_alarm),
-            (MessageKind.SNAPSHOT, parse_snapshot),
-        ):
-            if (message := state.raw.get(kind)) is None:
-                continue
-            try:
-                model = parse(message)
-            except InvalidPayloadError:
-                continue
-            setattr(state, kind, model)
+        state.restore(await self._store.async_load() or {})
         if state.snapshot is not None:
             image = await self.hass.async_add_executor_job(self._read_image)
             if image is not None and picture_error(image) is None:
                 state.snapshot = replace(
                     state.snapshot, image=image, mime_type=sniff_mime(image)
                 )
-        times: dict[str, Any] = stored.get("times") or {}
-        for name in ("last_seen", "heartbeat_at", "snapshot_at", "alarm_at"):
-            if isinstance(text := times.get(name) or stored.get(name), str):
-                setattr(state, name, dt_util.parse_datetime(text))
-        for name, text in (stored.get("settings_at") or {}).items():
-            if isinstance(text, str) and (moment := dt_util.parse_datetime(text)):
-                state.settings_at[name] = moment
-        state.today = DailyCounts.restored(stored.get("today"))
-        self._schedule_watchdog(restored=True)
+        self.watchdog.schedule(restored=True)
 
     def _read_image(self) -> bytes | None:
         try:
@@ -160,24 +138,12 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         self._shut_down = True
         await super().async_shutdown()
         self.commands.async_shutdown()
-        if self._unsub_watchdog:
-            self._unsub_watchdog()
-            self._unsub_watchdog = None
+        self.watchdog.stop()
         await self._store.async_save(self._data_to_store())
 
     def _data_to_store(self) -> dict[str, Any]:
         self._save_scheduled = False
-        state = self.data
-        return {
-            "raw": state.raw,
-            "settings": state.settings,
-            "settings_at": {k: v.isoformat() for k, v in state.settings_at.items()},
-            "times": {
-                name: iso(getattr(state, name))
-                for name in ("last_seen", "heartbeat_at", "snapshot_at", "alarm_at")
-            },
-            "today": state.today.as_stored(),
-        }
+        return self.data.stored()
 
     def async_heard(self) -> None:
         """The camera answered over HTTP: it is awake now."""
@@ -192,61 +158,6 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         if not self._save_scheduled and not self._shut_down:
             self._save_scheduled = True
             self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
-
-    # --- who hears of what changed ----------------------------------------------------
-
-    @callback
-    def async_add_listener(
-        self, update_callback: CALLBACK_TYPE, context: Any = None
-    ) -> Callable[[], None]:
-        """Listen for changes of the parts ``context`` names (a set of :class:`Part`;
-        None: every part). Entities pass the parts they show."""
-        remove = super().async_add_listener(update_callback, context)
-        parts: frozenset[Part] = EVERY_PART if context is None else context
-        for part in parts:
-            self._part_listeners.setdefault(part, []).append(update_callback)
-
-        @callback
-        def _remove() -> None:
-            remove()
-            for part in parts:
-                self._part_listeners[part].remove(update_callback)
-
-        return _remove
-
-    @callback
-    def async_update_parts(self, *parts: Part) -> None:
-        """Tell the listeners of ``parts`` (each listener once) that they changed."""
-        if len(parts) == 1:
-            listeners: Any = self._part_listeners.get(parts[0], ())
-        else:
-            listeners = dict.fromkeys(
-                listener
-                for part in parts
-                for listener in self._part_listeners.get(part, ())
-            )
-        for update_callback in list(listeners):
-            update_callback()
-
-    # --- events --------------------------------------------------------------------
-
-    @callback
-    def async_add_event_listener(
-        self, kind: MessageKind, listener: EventListener
-    ) -> CALLBACK_TYPE:
-        """Call ``listener`` for every live alarm or snapshot (never a replayed one)."""
-        listeners = self._event_listeners.setdefault(kind, [])
-        listeners.append(listener)
-
-        @callback
-        def _remove() -> None:
-            listeners.remove(listener)
-
-        return _remove
-
-    def _fire(self, kind: MessageKind, occurrence: Alarm | Snapshot) -> None:
-        for listener in list(self._event_listeners.get(kind, ())):
-            listener(occurrence)
 
     # --- uplinks -----------------------------------------------------------------
 
@@ -448,55 +359,8 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         return self.heartbeat_interval * 2 + WATCHDOG_GRACE
 
     def _mark_seen(self, now: datetime) -> bool:
-        """The camera spoke; return whether that changed its reachability.
-
-        The watchdog timer is armed once, not moved by every message: when it
-        fires it looks at when the camera last spoke and arms itself again.
-        """
-        state = self.data
-        state.last_seen = now
-        if state.reachable is True:
-            if self._unsub_watchdog is None:
-                self._schedule_watchdog()
-            return False
-        if state.reachable is False:
-            _LOGGER.info("Camera %s is reachable again", self.mac)
-        self._schedule_watchdog()
-        return True
-
-    def _schedule_watchdog(self, *, restored: bool = False) -> None:
-        if self._unsub_watchdog:
-            self._unsub_watchdog()
-            self._unsub_watchdog = None
-        # A message handled across the unload (a snapshot's image being written)
-        # must not arm a timer on an unloaded camera.
-        if self._shut_down or self.data.last_seen is None:
-            return
-        remaining = self.data.last_seen + self.watchdog_timeout - dt_util.utcnow()
-        if remaining <= timedelta(0):
-            if restored:
-                self._report_unreachable()
-            self.data.reachable = False
-            return
-        self.data.reachable = True
-        self._unsub_watchdog = async_call_later(
-            self.hass, remaining, self._watchdog_expired
-        )
-
-    def _report_unreachable(self) -> None:
-        _LOGGER.info(
-            "Camera %s silent for more than %s: marked unreachable",
-            self.mac,
-            self.watchdog_timeout,
-        )
-
-    @callback
-    def _watchdog_expired(self, _now: datetime) -> None:
-        self._unsub_watchdog = None
-        self._schedule_watchdog()  # armed again if the camera spoke meanwhile
-        if self.data.reachable is False:
-            self._report_unreachable()
-            self.async_update_parts(Part.REACHABILITY)
+        """The camera spoke; return whether that changed its reachability."""
+        return self.watchdog.heard(now)
 
     # --- settings ------------------------------------------------------------------
 
@@ -508,7 +372,7 @@ class X5Coordinator(DataUpdateCoordinator[X5State]):
         self.data.settings_at[name] = dt_util.utcnow()
         self.async_save_later()
         if name == "get.capture.info":
-            self._schedule_watchdog()
+            self.watchdog.schedule()
             async_check_topics(self.hass, self.config_entry, data)
         elif name == "get.login.info":
             self._update_firmware_version()

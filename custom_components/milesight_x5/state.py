@@ -11,13 +11,33 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import STORAGE_DIR, Store
+from homeassistant.util import dt as dt_util
 
-from .api import Alarm, Battery, Cellular, Heartbeat, SensorReadings, Snapshot
+from .api import (
+    Alarm,
+    Battery,
+    Cellular,
+    Heartbeat,
+    InvalidPayloadError,
+    SensorReadings,
+    Snapshot,
+    parse_alarm,
+    parse_heartbeat,
+    parse_snapshot,
+)
 from .api.coerce import as_int
 from .const import DEFAULT_HEARTBEAT_INTERVAL, DOMAIN
 from .counters import DailyCounts
 
 STORAGE_VERSION = 1
+# When Home Assistant received something, kept across restarts.
+_TIMES = ("last_seen", "heartbeat_at", "snapshot_at", "alarm_at")
+# The stored messages (raw, by kind) and how each becomes its model again.
+_PARSERS: tuple[tuple[str, Any], ...] = (
+    ("heartbeat", parse_heartbeat),
+    ("alarm", parse_alarm),
+    ("snapshot", parse_snapshot),
+)
 
 
 class Part(StrEnum):
@@ -84,6 +104,37 @@ class X5State:
     def sensor(self) -> SensorReadings | None:
         """The sensor section of the merged heartbeat."""
         return self.heartbeat.sensor if self.heartbeat is not None else None
+
+    def restore(self, stored: Mapping[str, Any]) -> None:
+        """Take back what :meth:`stored` wrote; a part that cannot be used is left
+        out on its own (the snapshot's picture is the coordinator's file)."""
+        self.raw = stored.get("raw") or {}
+        self.settings = stored.get("settings") or {}
+        for kind, parse in _PARSERS:
+            if (message := self.raw.get(kind)) is None:
+                continue
+            try:
+                setattr(self, kind, parse(message))
+            except InvalidPayloadError:
+                continue
+        times: dict[str, Any] = stored.get("times") or {}
+        for name in _TIMES:
+            if isinstance(text := times.get(name) or stored.get(name), str):
+                setattr(self, name, dt_util.parse_datetime(text))
+        for name, text in (stored.get("settings_at") or {}).items():
+            if isinstance(text, str) and (moment := dt_util.parse_datetime(text)):
+                self.settings_at[name] = moment
+        self.today = DailyCounts.restored(stored.get("today"))
+
+    def stored(self) -> dict[str, Any]:
+        """What is written to the camera's store (no picture: that is a file)."""
+        return {
+            "raw": self.raw,
+            "settings": self.settings,
+            "settings_at": {k: v.isoformat() for k, v in self.settings_at.items()},
+            "times": {name: iso(getattr(self, name)) for name in _TIMES},
+            "today": self.today.as_stored(),
+        }
 
     def setting(self, name: str, key: str) -> Any:
         """One field of a cached ``get.*`` answer, or None."""
