@@ -412,6 +412,7 @@ def table(cases: dict[str, Any]) -> str:
     s = summary(cases)
     counts = s["counts"]
     first = counts[0]
+    floor = s[first]["ha_floor"]
     ours_first = cases["ours"][first]
     header = ["case", *(f"{c} camera{'s' if int(c) > 1 else ''}" for c in counts)]
 
@@ -450,6 +451,11 @@ def table(cases: dict[str, Any]) -> str:
         [
             "yaml / ours (goal ≥ 2.0 at 1 camera, ≥ 40 at 50)",
             *(f"{s[c]['yaml'] / s[c]['ours']:.2f}" for c in counts),
+        ],
+        [
+            "the same for the work above HA's MQTT floor, which both pay (floor "
+            f"of {first} camera)",
+            *(f"{(s[c]['yaml'] - floor) / (s[c]['ours'] - floor):.2f}" for c in counts),
         ],
     ]
     if len(counts) > 1:

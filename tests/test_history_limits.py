@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 import errno
 from pathlib import Path
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
@@ -29,21 +28,20 @@ from custom_components.milesight_x5.history_files import (
     expired,
 )
 
-from .conftest import MAC, SNAPSHOT_TOPIC, fire
+from .conftest import SNAPSHOT_TOPIC, fire
 from .helpers import jpeg, picture
-from .test_history import _files, _folder, _kept, _reload
-
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-ISSUE = f"history_unwritable_{MAC}"
-IMAGE = "image.garden_camera_snapshot"
+from .test_history import (  # noqa: F401 (platforms: the same fixture)
+    IMAGE,
+    ISSUE,
+    NOW,
+    _files,
+    _folder,
+    _kept,
+    _reload,
+    platforms,
+)
 
 pytestmark = pytest.mark.freeze_time(NOW)
-
-
-@pytest.fixture
-def platforms() -> list[Platform]:
-    """The image: the history needs no platform of its own."""
-    return [Platform.IMAGE]
 
 
 def _picture(minutes: int, size: int) -> Picture:
