@@ -130,3 +130,16 @@ async def test_mqtt_discovery_turned_off_stays_off(
     await _heartbeats(hass, OTHER_MAC, 1)
     assert flows_started == []
     assert _offered(hass) == []
+
+
+def test_the_manifest_names_the_discovery_topics() -> None:
+    """The topics taken over are exactly those Home Assistant's MQTT subscribes for
+    the manifest."""
+    from pathlib import Path
+
+    from custom_components.milesight_x5.const import DISCOVERY_TOPICS
+
+    manifest = (
+        Path(__file__).parent.parent / "custom_components/milesight_x5/manifest.json"
+    )
+    assert frozenset(json.loads(manifest.read_text())["mqtt"]) == DISCOVERY_TOPICS
