@@ -3,10 +3,11 @@
 Run through scripts/demo, which installs what this needs. A throwaway config dir is
 made under .demo/: onboarding done except the user (created through the onboarding
 endpoint, so nothing is set up that calls the internet), HA's MQTT integration on
-the demo broker, this integration with two cameras, and an "X5 cameras" dashboard
-(picture cards on the camera entities). Each camera wakes every --interval seconds
-and posts a picture (noise, PIR, timed, temperature in turn): the media browser's
-history fills as the demo runs.
+the demo broker, this integration with two cameras, an "X5 cameras" dashboard
+(picture cards on the camera entities) and the automation editor (automations.yaml,
+the repository's blueprints). Each camera wakes every --interval seconds and posts a
+picture (noise, PIR, timed, temperature in turn): the media browser's history fills
+as the demo runs.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+DOMAIN = "milesight_x5"
 CAMERAS = {"1CC3164126A2": "Garden camera", "1CC3164126A3": "Barn camera"}
 DASHBOARD = {"id": "x5_cameras", "url_path": "x5-cameras", "title": "X5 cameras"}
 USERNAME, PASSWORD = "demo", "x5-demo-pass"
@@ -96,8 +98,17 @@ def write_config(config: Path, ha_port: int, broker_port: int) -> None:
         f"http:\n  server_port: {ha_port}\n"
         "frontend:\n"
         "media_source:\n"
+        "automation: !include automations.yaml\n"
         "logger:\n  default: warning\n  logs:\n    custom_components.milesight_x5: info\n"
     )
+    # The automation editor (Settings -> Automations & scenes) saves here; the
+    # repository's blueprints are offered under Blueprints (linked file by file: HA
+    # does not follow a linked folder).
+    (config / "automations.yaml").write_text("[]\n")
+    ours = Path("blueprints", "automation", DOMAIN)
+    (config / ours).mkdir(parents=True)
+    for blueprint in (ROOT / ours).glob("*.yaml"):
+        (config / ours / blueprint.name).symlink_to(blueprint)
     storage = config / ".storage"
     (storage / "onboarding").write_text(
         _storage("onboarding", {"done": ["core_config", "analytics", "integration"]}, 4)

@@ -9,7 +9,11 @@ pictures); this logs in with the demo's tokens and opens, per --page:
                  (the history of both cameras is printed)  -> docs/media-browser.png
   camera-card    the demo's "X5 cameras" dashboard (picture cards on the camera
                  entities)                            -> docs/camera-card.png
-  all            the three
+  automation-trigger
+                 the automation editor on an automation with the first camera's
+                 device triggers, the first one's trigger list open (saved through
+                 the config API, deleted afterwards)  -> docs/automation-editor.png
+  all            the four
 
 Needs Debian's chromium (apt-get install -y chromium).
 """
@@ -36,10 +40,40 @@ PAGES = {
     "device": DOCS / "screenshot.png",
     "media-browser": DOCS / "media-browser.png",
     "camera-card": DOCS / "camera-card.png",
+    "automation-trigger": DOCS / "automation-editor.png",
 }
 HISTORY = "media-source://milesight_x5"
 FIRST_CAMERA = "Garden camera"
 DASHBOARD = "/x5-cameras/cameras"
+AUTOMATION_ID = "x5_demo_device_triggers"
+# The device triggers the automation-trigger page shows: captures, then an alarm.
+DEVICE_TRIGGERS = ("pir_capture", "noise_capture", "low_power_alarm")
+# Run on a page once it rendered, before the screenshot: the automation editor's
+# first trigger is opened (its device and trigger type pickers show), found through
+# the shadow roots of Home Assistant's web components.
+EXPAND_FIRST_TRIGGER = """(() => {
+  const find = (root, selector) => {
+    const hit = root.querySelector(selector);
+    if (hit) return hit;
+    for (const element of root.querySelectorAll("*")) {
+      const inner = element.shadowRoot && find(element.shadowRoot, selector);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  const row = find(document, "ha-automation-trigger-row");
+  const panel = row && find(row.shadowRoot, "ha-expansion-panel");
+  if (!panel) return false;
+  panel.expanded = true;
+  setTimeout(() => {
+    const picker = find(row.shadowRoot, "ha-device-trigger-picker");
+    const select = picker && find(picker.shadowRoot, "ha-select");
+    const anchor = select && select.shadowRoot.querySelector(".mdc-select__anchor");
+    if (anchor) anchor.click();
+  }, 1000);
+  return true;
+})()"""
+AFTER_RENDER = {"automation-trigger": EXPAND_FIRST_TRIGGER}
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -72,15 +106,74 @@ class Page:
                 return dict(message.get("result", {}))
 
 
-async def device_page(session: aiohttp.ClientSession, base: str, token: str) -> str:
-    """The device page of the demo's first camera."""
+async def first_device_id(session: aiohttp.ClientSession, base: str, token: str) -> str:
+    """The device id of the demo's first camera."""
     async with session.post(
         f"{base}/api/template",
         headers={"Authorization": f"Bearer {token}"},
         json={"template": "{{ device_id('sensor.garden_camera_battery') }}"},
     ) as resp:
         resp.raise_for_status()
-        return f"{base}/config/devices/device/{(await resp.text()).strip()}"
+        return (await resp.text()).strip()
+
+
+async def device_page(session: aiohttp.ClientSession, base: str, token: str) -> str:
+    """The device page of the demo's first camera."""
+    return f"{base}/config/devices/device/{await first_device_id(session, base, token)}"
+
+
+async def automation_page(session: aiohttp.ClientSession, base: str, token: str) -> str:
+    """The automation editor on an automation with the first camera's device triggers.
+
+    The automation is saved (or overwritten) through Home Assistant's config API, as
+    the editor's Save does; the editor then shows each trigger by its translated name.
+    """
+    device_id = await first_device_id(session, base, token)
+    automation = {
+        "alias": f"{FIRST_CAMERA}: pictures and alarms",
+        "description": "The integration's device triggers, as the editor shows them.",
+        "triggers": [
+            {
+                "trigger": "device",
+                "domain": "milesight_x5",
+                "device_id": device_id,
+                "type": trigger_type,
+            }
+            for trigger_type in DEVICE_TRIGGERS
+        ],
+        "conditions": [],
+        "actions": [
+            {
+                "action": "persistent_notification.create",
+                "data": {
+                    "notification_id": AUTOMATION_ID,
+                    "message": f"{FIRST_CAMERA}: {{{{ trigger.event.data.type }}}}",
+                },
+            }
+        ],
+        "mode": "queued",
+    }
+    async with session.post(
+        f"{base}/api/config/automation/config/{AUTOMATION_ID}",
+        headers={"Authorization": f"Bearer {token}"},
+        json=automation,
+    ) as resp:
+        if resp.status != 200:
+            raise SystemExit(
+                f"saving the automation failed ({resp.status}): {await resp.text()}"
+            )
+    return f"{base}/config/automation/edit/{AUTOMATION_ID}"
+
+
+async def remove_automation(
+    session: aiohttp.ClientSession, base: str, token: str
+) -> None:
+    """Delete the automation-trigger page's automation: the demo stays as it was."""
+    async with session.delete(
+        f"{base}/api/config/automation/config/{AUTOMATION_ID}",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as resp:
+        resp.raise_for_status()
 
 
 async def browse(
@@ -171,6 +264,8 @@ async def page_url(
     if page == "media-browser":
         await print_history(session, base, token)
         return await media_browser_page(session, base, token)
+    if page == "automation-trigger":
+        return await automation_page(session, base, token)
     return f"{base}{DASHBOARD}"
 
 
@@ -233,10 +328,23 @@ async def shoot(workdir: Path, shots: dict[str, Path], port: int, wait: float) -
                         )
                         await page.call("Page.navigate", url=url)
                         await asyncio.sleep(wait)
+                        if name in AFTER_RENDER:
+                            done = await page.call(
+                                "Runtime.evaluate",
+                                expression=AFTER_RENDER[name],
+                                returnByValue=True,
+                            )
+                            if done.get("result", {}).get("value") is not True:
+                                print(f"{name}: the page did not render as expected")
+                            await asyncio.sleep(3)
                         shot = await page.call("Page.captureScreenshot", format="png")
                         out.parent.mkdir(parents=True, exist_ok=True)
                         out.write_bytes(base64.b64decode(shot["data"]))
                         print(f"saved {out} ({url})")
+                        if name == "automation-trigger":
+                            await remove_automation(
+                                session, base, tokens["access_token"]
+                            )
         finally:
             browser.terminate()
             await browser.wait()
