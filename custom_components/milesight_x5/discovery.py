@@ -79,6 +79,7 @@ class X5Discovery:
         if now - self._offered.get(mac, -RETRY_SECONDS) < RETRY_SECONDS:
             return
         self._offered[mac] = now
+        _LOGGER.debug("Offering camera %s, heard on %s", mac, msg.topic)
         info = MqttServiceInfo(
             topic=msg.topic,
             payload=msg.payload,
