@@ -172,6 +172,32 @@ async def test_zero_at_local_midnight(
     assert counts(hass) == only(alarms_today=1, data_received_today=len(text.encode()))
 
 
+@pytest.fixture
+async def santiago_camera(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> MockConfigEntry:
+    """The camera in Santiago de Chile, where DST starts at midnight."""
+    await hass.config.async_set_time_zone("America/Santiago")
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    return init_integration
+
+
+@pytest.mark.freeze_time("2026-09-06 03:00:00+00:00")  # 23:00 on the 5th there
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "santiago_camera")
+async def test_zero_on_a_day_whose_midnight_does_not_exist(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Santiago's clocks jump from 23:59:59 to 01:00 when DST starts (6 September
+    2026): the counts still start again at zero that day, at 01:00."""
+    await live_day(hass)
+    assert counts(hass) != only()
+    freezer.move_to("2026-09-06 04:00:00+00:00")  # 01:00 in Santiago
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert counts(hass) == only()
+
+
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_message_just_after_midnight_counts_in_the_new_day(
     hass: HomeAssistant, camera: MockConfigEntry, freezer: FrozenDateTimeFactory

@@ -157,16 +157,21 @@ async def test_a_folder_edited_by_hand_never_breaks_the_history(
 ) -> None:
     """Missing pictures are forgotten, ours that the index lost are taken from their
     names, everything else is ignored and left in place; the index is rewritten."""
-    for tag in ("a", "b", "c"):
+    for tag in ("a", "b", "c", "d"):
         await fire(hass, SNAPSHOT_TOPIC, picture(tag, triggerValue="78"))
         freezer.tick(timedelta(minutes=1))
-    first, second, third = sorted(kept.name for kept in _kept(init_integration))
+    first, second, third, fourth = sorted(kept.name for kept in _kept(init_integration))
     folder = _folder(hass)
     (folder / first).unlink()
     index = json.loads((folder / INDEX).read_text())
     del index["pictures"][second]
     index["pictures"]["ghost.jpg"] = {"trigger_value": "nonsense"}
     index["pictures"][third] = {"trigger_value": [1], "camera_time": 5}
+    # The shape of a date, an impossible one (the parser raises on it).
+    index["pictures"][fourth] = {
+        "trigger_value": 78,
+        "camera_time": "2026-02-30T25:00:00+00:00",
+    }
     (folder / INDEX).write_text(json.dumps(index))
     foreign = [
         "holiday.jpg",
@@ -181,14 +186,16 @@ async def test_a_folder_edited_by_hand_never_breaks_the_history(
 
     await _reload(hass, init_integration)
     kept = {item.name: item for item in _kept(init_integration)}
-    assert sorted(kept) == [second, third]
+    assert sorted(kept) == [second, third, fourth]
+    assert kept[fourth].camera_time is None  # the index's date was impossible
+    assert kept[fourth].trigger_value == 78
     assert kept[second].trigger is TriggerType.NOISE  # from its name
     assert kept[second].trigger_value is None  # the index lost it
     assert kept[third].trigger_value is None  # the index's value was unusable
     assert kept[third].camera_time is None
     assert set(foreign) <= set(_files(hass))
     index = json.loads((folder / INDEX).read_text())
-    assert sorted(index["pictures"]) == [second, third]
+    assert sorted(index["pictures"]) == [second, third, fourth]
 
 
 @pytest.mark.parametrize("content", ["{not json", '["a list"]', '{"pictures": 3}'])
@@ -300,10 +307,10 @@ async def test_a_write_failing_as_the_camera_closes_raises_no_repair(
     history = init_integration.runtime_data.history
     started, release = threading.Event(), threading.Event()
 
-    def fail_once_released(*args: object) -> tuple[bool, str | None]:
+    def fail_once_released(*args: object) -> tuple[bool, str | None, set[str]]:
         started.set()
         release.wait(10)
-        return False, "No space left on device"
+        return False, "No space left on device", set()
 
     with patch.object(history_module, "apply_change", fail_once_released):
         adding = hass.async_create_task(
@@ -325,7 +332,7 @@ def test_a_write_after_closing_touches_nothing(tmp_path: Path) -> None:
     assert kept is not None
     change = Change(keep=[kept], delete=[], new=kept, image=b"abc")
     folder, latest = tmp_path / "history", tmp_path / "latest"
-    assert apply_change(folder, latest, change, lambda: True) == (False, None)
+    assert apply_change(folder, latest, change, lambda: True) == (False, None, set())
     assert list(tmp_path.iterdir()) == []
 
 

@@ -124,6 +124,60 @@ async def test_retention_by_size(
     assert len(_files(hass)) == 2
 
 
+@pytest.mark.usefixtures("mqtt_mock", "_limit_platforms")
+async def test_a_full_disk_still_makes_room(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Retention deletes before it writes: on a full disk the picture it removes
+    goes from the disk and the list alike, which makes room for the next one."""
+    entry = await _setup(hass, {CONF_HISTORY_SIZE: 0.002})  # 2000 bytes: two fit
+    for tag in ("a", "b"):
+        await fire(hass, SNAPSHOT_TOPIC, picture(tag))
+        freezer.tick(timedelta(minutes=1))
+    oldest, newer = (kept.name for kept in reversed(_kept(entry)))
+    full = OSError(errno.ENOSPC, "No space left on device")
+    with patch.object(Path, "write_bytes", side_effect=full):
+        await fire(hass, SNAPSHOT_TOPIC, picture("c"))
+    assert issue_registry.async_get_issue(DOMAIN, ISSUE) is not None
+    assert [kept.name for kept in _kept(entry)] == [newer]
+    assert _files(hass) == sorted([INDEX, newer])
+    freezer.tick(timedelta(minutes=1))
+    await fire(hass, SNAPSHOT_TOPIC, picture("d"))  # room again: the repair goes
+    assert issue_registry.async_get_issue(DOMAIN, ISSUE) is None
+    assert oldest not in _files(hass)
+
+
+@pytest.mark.usefixtures("mqtt_mock", "_limit_platforms")
+async def test_a_picture_that_cannot_be_deleted_stays_listed(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Retention could not delete a picture: it is still on disk, so still listed
+    and counted (and removed by the next retention that can)."""
+    entry = await _setup(hass, {CONF_HISTORY_SIZE: 0.002})
+    for tag in ("a", "b"):
+        await fire(hass, SNAPSHOT_TOPIC, picture(tag))
+        freezer.tick(timedelta(minutes=1))
+    oldest = _kept(entry)[-1].name
+    real_unlink = Path.unlink
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if path.name == oldest:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        real_unlink(path, missing_ok=missing_ok)
+
+    with patch.object(Path, "unlink", unlink):
+        await fire(hass, SNAPSHOT_TOPIC, picture("c"))
+    assert oldest in [kept.name for kept in _kept(entry)]
+    assert oldest in _files(hass)
+    assert len(_kept(entry)) == 3
+    freezer.tick(timedelta(minutes=1))
+    await fire(hass, SNAPSHOT_TOPIC, picture("d"))
+    assert oldest not in _files(hass)
+    assert oldest not in [kept.name for kept in _kept(entry)]
+
+
 async def test_a_restart_applies_retention(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from homeassistant.components import mqtt
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -98,6 +96,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
     mac = entry.data[CONF_MAC]
     store, image = stored_files(hass, mac)
     await store.async_remove()
-    await hass.async_add_executor_job(partial(image.unlink, missing_ok=True))
-    await hass.async_add_executor_job(remove_history, history_folder(hass, mac))
+    await hass.async_add_executor_job(remove_history, history_folder(hass, mac), image)
     async_delete_camera_issues(hass, mac)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .api import Alarm, Snapshot, TriggerType
@@ -108,11 +108,28 @@ def _count(value: Any) -> int:
 def async_track_midnight(
     hass: HomeAssistant, counts: Callable[[], DailyCounts], changed: CALLBACK_TYPE
 ) -> CALLBACK_TYPE:
-    """Show zeros at local midnight, also when no message comes then."""
+    """Show zeros at local midnight, also when no message comes then.
+
+    A timer for the moment the day ends, set again for the next one: a clock time of
+    00:00:00 would skip the days a time zone's DST change makes midnight not exist.
+    """
+    unsub: CALLBACK_TYPE | None = None
+
+    @callback
+    def _arm() -> None:
+        nonlocal unsub
+        unsub = async_track_point_in_utc_time(hass, _midnight, counts().ends)
 
     @callback
     def _midnight(now: datetime) -> None:
         if counts().roll(now):
             changed()
+        _arm()
 
-    return async_track_time_change(hass, _midnight, hour=0, minute=0, second=0)
+    @callback
+    def _cancel() -> None:
+        if unsub is not None:
+            unsub()
+
+    _arm()
+    return _cancel

@@ -181,18 +181,19 @@ class X5History:
         new: Picture | None = None,
         image: bytes | None = None,
     ) -> bool:
-        doomed = {
-            picture.name
-            for picture in expired(
-                pictures, dt_util.utcnow(), self.max_age, self.max_bytes
-            )
-        }
-        keep = [picture for picture in pictures if picture.name not in doomed]
-        change = Change(keep=keep, delete=sorted(doomed), new=new, image=image)
-        written, error = await self.hass.async_add_executor_job(
+        doomed = expired(pictures, dt_util.utcnow(), self.max_age, self.max_bytes)
+        names = {picture.name for picture in doomed}
+        keep = [picture for picture in pictures if picture.name not in names]
+        change = Change(keep=keep, delete=doomed, new=new, image=image)
+        written, error, deleted = await self.hass.async_add_executor_job(
             apply_change, self.folder, self._latest, change, lambda: self._closed
         )
-        self._set(picture for picture in keep if written or picture is not new)
+        # What could not be deleted is still there: it stays listed (and counted).
+        self._set(
+            picture
+            for picture in pictures
+            if picture.name not in deleted and (written or picture is not new)
+        )
         if not self._closed:  # a removal may have deleted the camera's issues
             self._report(error)
         return written

@@ -55,10 +55,12 @@ def history_folder(hass: HomeAssistant, mac: str) -> Path:
     return Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{mac}.history"))
 
 
-def remove_history(folder: Path) -> None:
-    """Delete a camera's pictures, folder and all (in the executor)."""
+def remove_history(folder: Path, latest: Path) -> None:
+    """Delete a camera's pictures, folder and all, and its latest picture (in the
+    executor; under the lock a write in flight holds, so nothing comes back)."""
     with _IO_LOCK:
         shutil.rmtree(folder, ignore_errors=True)
+        latest.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,9 +108,14 @@ def _with_details(picture: Picture, details: Any) -> Picture:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         value = None
     camera_time = details.get("camera_time")
-    moment = (
-        dt_util.parse_datetime(camera_time) if isinstance(camera_time, str) else None
-    )
+    try:
+        moment = (
+            dt_util.parse_datetime(camera_time)
+            if isinstance(camera_time, str)
+            else None
+        )
+    except ValueError:  # the shape of a date, an impossible one (a hand edit)
+        moment = None
     return replace(picture, trigger_value=value, camera_time=moment)
 
 
@@ -150,20 +157,28 @@ def _read_index(path: Path) -> dict[str, Any]:
 
 
 def scan(folder: Path) -> tuple[list[Picture], bool]:
-    """The pictures in ``folder``, oldest first, and whether its index is stale."""
-    try:
-        with os.scandir(folder) as entries:
-            sizes = {
-                entry.name: entry.stat(follow_symlinks=False).st_size
-                for entry in entries
-                if entry.is_file(follow_symlinks=False)
-            }
-    except FileNotFoundError:
-        return [], False
-    except OSError as err:  # not a folder, not readable: the next write reports it
-        _LOGGER.debug("Cannot read the picture history in %s: %s", folder, err)
-        return [], False
-    known = _read_index(folder / INDEX)
+    """The pictures in ``folder``, oldest first, and whether its index is stale.
+
+    Under the lock writes take (a camera reloading while its last write finishes);
+    a file that goes while it is read is left out on its own."""
+    sizes: dict[str, int] = {}
+    with _IO_LOCK:
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_file(follow_symlinks=False):
+                            sizes[entry.name] = entry.stat(
+                                follow_symlinks=False
+                            ).st_size
+                    except FileNotFoundError:
+                        continue
+        except FileNotFoundError:
+            return [], False
+        except OSError as err:  # not a folder, not readable: the next write says so
+            _LOGGER.debug("Cannot read the picture history in %s: %s", folder, err)
+            return [], False
+        known = _read_index(folder / INDEX)
     pictures = [
         _with_details(picture, known.get(name))
         for name, size in sizes.items()
@@ -193,22 +208,30 @@ class Change:
     """What one write does to a camera's files."""
 
     keep: list[Picture]  # the pictures kept afterwards, the new one included
-    delete: list[str]
+    delete: list[Picture]  # what retention removes
     new: Picture | None = None
     image: bytes | None = None
 
 
 def apply_change(
     folder: Path, latest: Path, change: Change, closed: Callable[[], bool]
-) -> tuple[bool, str | None]:
-    """Write the new picture (and the latest picture), delete what retention
-    removes, write the index: whether the new picture was written, and the first
-    error."""
+) -> tuple[bool, str | None, set[str]]:
+    """Delete what retention removes (first: on a full disk that makes room), write
+    the new picture (and the latest picture), write the index: whether the new
+    picture was written, the first error, and the names deleted."""
     with _IO_LOCK:
         if closed():
-            return False, None
+            return False, None, set()
         error: str | None = None
         written = False
+        deleted: set[str] = set()
+        for doomed in change.delete:
+            try:
+                (folder / doomed.name).unlink(missing_ok=True)
+            except OSError as err:
+                error = error or _describe(err)
+            else:
+                deleted.add(doomed.name)
         if change.image is not None:
             try:
                 latest.parent.mkdir(parents=True, exist_ok=True)
@@ -220,11 +243,10 @@ def apply_change(
             if change.new is not None and change.image is not None:
                 _write_atomic(folder / change.new.name, change.image)
                 written = True
-            for name in change.delete:
-                (folder / name).unlink(missing_ok=True)
+            remaining = [p for p in change.delete if p.name not in deleted]
             index = {
                 picture.name: _details(picture)
-                for picture in change.keep
+                for picture in [*change.keep, *remaining]
                 if written or picture is not change.new
             }
             _write_atomic(
@@ -233,4 +255,4 @@ def apply_change(
             )
         except OSError as err:
             error = error or _describe(err)
-        return written, error
+        return written, error, deleted
