@@ -135,3 +135,22 @@ async def test_watchdog_uses_the_cameras_interval(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get(CONNECTIVITY).state == STATE_OFF
+
+
+async def test_watchdog_timer_is_set_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Messages do not move the timer: it is set by the first, and looks at when the
+    camera last spoke when it fires."""
+    from unittest.mock import patch
+
+    from homeassistant.helpers.event import async_call_later
+
+    with patch(
+        "custom_components.milesight_x5.reachability.async_call_later",
+        wraps=async_call_later,
+    ) as armed:
+        for _ in range(3):
+            await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
+    assert armed.call_count == 1
+    assert hass.states.get(CONNECTIVITY).state == STATE_ON

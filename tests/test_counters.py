@@ -27,6 +27,7 @@ from .conftest import (
     ALARM_TOPIC,
     HEARTBEAT_TOPIC,
     MAC,
+    RESPONSE_TOPIC,
     SNAPSHOT_TOPIC,
     fire,
     make_entry,
@@ -170,6 +171,16 @@ async def test_zero_at_local_midnight(
     text = payload("alarm.json", MAC)
     await fire(hass, ALARM_TOPIC, text)
     assert counts(hass) == only(alarms_today=1, data_received_today=len(text.encode()))
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_rejected_message_still_counts_its_bytes(
+    hass: HomeAssistant, camera: MockConfigEntry
+) -> None:
+    """A message the integration cannot use still came over the cellular link."""
+    text = json.dumps({"api": "get.device.status", "devMac": MAC, "pad": "x" * 5000})
+    await fire(hass, RESPONSE_TOPIC, text)
+    assert counts(hass) == only(data_received_today=len(text.encode()))
 
 
 @pytest.fixture

@@ -143,3 +143,46 @@ def test_the_manifest_names_the_discovery_topics() -> None:
         Path(__file__).parent.parent / "custom_components/milesight_x5/manifest.json"
     )
     assert frozenset(json.loads(manifest.read_text())["mqtt"]) == DISCOVERY_TOPICS
+
+
+class _MqttData:
+    """What the MQTT integration keeps of its discovery (the parts read here)."""
+
+    def __init__(self, topic: str) -> None:
+        self.unsubscribed: list[str] = []
+        self.discovery_unsubscribe: list[object] = [object()]
+        self.integration_unsubscribe: dict[str, Any] = {}
+        self.subscribe(topic)
+
+    def subscribe(self, topic: str) -> None:
+        """What a (re)load of the MQTT integration does for the manifest's topic."""
+        self.integration_unsubscribe[f"{DOMAIN}_{topic}"] = lambda: (
+            self.unsubscribed.append(topic)
+        )
+
+
+async def test_a_reload_of_mqtt_is_taken_over_again(hass: HomeAssistant) -> None:
+    """A reload of the MQTT integration subscribes its discovery again: the next
+    message takes it over again; MQTT discovery turned off later ends ours."""
+    from custom_components.milesight_x5.discovery import X5Discovery
+
+    mqtt_data = hass.data["mqtt"] = _MqttData(HEARTBEAT_TOPIC)
+    discovery = X5Discovery(hass)
+    assert discovery.async_take_over(HEARTBEAT_TOPIC)
+    assert mqtt_data.unsubscribed == [HEARTBEAT_TOPIC]
+    assert discovery.async_take_over(HEARTBEAT_TOPIC)  # nothing new to end
+    mqtt_data.subscribe(HEARTBEAT_TOPIC)  # MQTT reloaded
+    assert discovery.async_take_over(HEARTBEAT_TOPIC)
+    assert mqtt_data.unsubscribed == [HEARTBEAT_TOPIC] * 2
+    assert mqtt_data.integration_unsubscribe == {}
+    mqtt_data.discovery_unsubscribe.clear()  # reloaded with discovery off
+    assert not discovery.async_take_over(HEARTBEAT_TOPIC)
+    assert discovery.topics == set()
+
+
+async def test_nothing_to_take_over_without_mqtts_record(hass: HomeAssistant) -> None:
+    """A Home Assistant that keeps its discovery elsewhere: discovery stays its."""
+    from custom_components.milesight_x5.discovery import X5Discovery
+
+    hass.data["mqtt"] = object()
+    assert not X5Discovery(hass).async_take_over(HEARTBEAT_TOPIC)

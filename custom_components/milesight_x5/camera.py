@@ -15,6 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import MANUFACTURER, MODEL
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .entity import X5Entity
+from .state import Part
 
 PARALLEL_UPDATES = 0
 
@@ -35,6 +36,8 @@ class X5Camera(X5Entity, Camera):
 
     _attr_brand = MANUFACTURER
     _attr_model = MODEL
+    # Its state (idle) never changes: pictures are fetched, not written.
+    _parts: frozenset[Part] = frozenset()
 
     def __init__(self, coordinator: X5Coordinator) -> None:
         """Bind the camera to its coordinator."""

@@ -188,6 +188,9 @@ class X5Coordinator(X5Listeners):
                 self._on_response(message)
         except InvalidPayloadError as err:
             self._warn_once(kind, "Ignoring %s from %s: %s", kind, self.mac, err)
+            if not retained:  # its bytes came all the same
+                self.async_update_parts(Part.TODAY)
+                self.async_save_later()
             return
         if occurrence is not None:
             self.data.today.count(occurrence, now)

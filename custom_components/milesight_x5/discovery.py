@@ -38,10 +38,14 @@ RETRY_SECONDS = 60.0
 
 def _mqtt_discovery_subscriptions(
     hass: HomeAssistant,
-) -> MutableMapping[str, Callable[[], None]] | None:
-    """The MQTT integration's discovery subscriptions by "<domain>_<topic>"."""
-    subscriptions = getattr(hass.data.get("mqtt"), "integration_unsubscribe", None)
-    return subscriptions if isinstance(subscriptions, MutableMapping) else None
+) -> tuple[MutableMapping[str, Callable[[], None]] | None, bool]:
+    """The MQTT integration's discovery subscriptions by "<domain>_<topic>", and
+    whether its discovery is on (it then also holds its own discovery topics)."""
+    mqtt_data = hass.data.get("mqtt")
+    subscriptions = getattr(mqtt_data, "integration_unsubscribe", None)
+    if not isinstance(subscriptions, MutableMapping):
+        return None, False
+    return subscriptions, bool(getattr(mqtt_data, "discovery_unsubscribe", None))
 
 
 class X5Discovery:
@@ -56,19 +60,22 @@ class X5Discovery:
     @callback
     def async_take_over(self, topic: str) -> bool:
         """End Home Assistant's discovery subscription for ``topic`` (a topic of the
-        manifest); return whether discovery on it is ours now."""
-        if topic in self.topics:
-            return True
-        subscriptions = _mqtt_discovery_subscriptions(self._hass)
-        unsubscribe = (
-            subscriptions.pop(f"{DOMAIN}_{topic}", None) if subscriptions else None
-        )
-        if unsubscribe is None:
-            return False
-        unsubscribe()
-        self.topics.add(topic)
-        _LOGGER.debug("Discovery on %s taken over from MQTT", topic)
-        return True
+        manifest); return whether discovery on it is ours now.
+
+        Called for every message on the topic (a dict lookup): a reload of the MQTT
+        integration subscribes it again, or turns its discovery off.
+        """
+        subscriptions, discovery_on = _mqtt_discovery_subscriptions(self._hass)
+        if subscriptions is not None and (
+            unsubscribe := subscriptions.pop(f"{DOMAIN}_{topic}", None)
+        ):
+            unsubscribe()
+            if topic not in self.topics:
+                _LOGGER.debug("Discovery on %s taken over from MQTT", topic)
+            self.topics.add(topic)
+        elif not discovery_on:
+            self.topics.discard(topic)  # MQTT discovery was turned off
+        return topic in self.topics
 
     @callback
     def async_heard(self, mac: str, msg: mqtt.ReceiveMessage) -> None:

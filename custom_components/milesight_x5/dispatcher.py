@@ -120,8 +120,12 @@ class X5Dispatcher:
         # Where topics overlap, an answer (it names its api) is only an answer and
         # an uplink never one: a request heard back can never pass for a heartbeat.
         is_answer = "api" in message
+        # Checked with every message: a reload of MQTT subscribes its discovery again.
+        discovering = topic in DISCOVERY_TOPICS and self.discovery.async_take_over(
+            topic
+        )
         if receivers is None:
-            if mac and not is_answer and topic in self.discovery.topics:
+            if discovering and mac and not is_answer:
                 self.discovery.async_heard(mac, msg)
             else:
                 _LOGGER.debug(

@@ -91,6 +91,16 @@ def test_heartbeat_without_mac_is_still_rejected() -> None:
     assert merged == before
 
 
+def test_a_merge_that_fails_leaves_the_merged_message_as_it_was() -> None:
+    """Whatever raises while merging (here: the stored MAC is unusable and the new
+    message names it only at the top level), nothing of the new message stays."""
+    merged: dict[str, Any] = {"values": {"devMac": "not a mac", "battery": {"soc": 5}}}
+    before = copy.deepcopy(merged)
+    with pytest.raises(InvalidPayloadError):
+        merge_heartbeat(merged, {"devMac": MAC, "values": {"battery": {"soc": 7}}})
+    assert merged == before
+
+
 def test_broken_fields_never_reach_the_merged_message() -> None:
     """A broken field leaves the stored (merged) message as it was at that place,
     while the usable fields of the same heartbeat land."""

@@ -90,8 +90,8 @@ def merge_heartbeat(
 
     Returns the merged message, its parsed heartbeat, and the fields of the new
     message that were unusable and dropped (their old values stay). Raises
-    :class:`InvalidPayloadError` only for a message without a usable MAC (then
-    ``merged`` is left as it was).
+    :class:`InvalidPayloadError` only for a message without a usable MAC; whatever
+    raises, ``merged`` is left as it was.
     """
     message = _as_nested(decode_json(payload))
     if peek_mac(message) is None:
@@ -99,13 +99,17 @@ def merge_heartbeat(
         raise InvalidPayloadError("message rejected: no devMac")
     target: dict[str, Any] = {} if merged is None else merged
     undo: _Undo = []
-    _overlay(target, message, undo)
-    heartbeat = parse_heartbeat(target)
-    dropped = heartbeat.invalid_fields
-    if dropped:
-        # Only the new message can have brought them: write it again without them.
-        _undo(undo)
-        undo.clear()
-        _overlay(target, message, undo, frozenset(dropped))
+    try:
+        _overlay(target, message, undo)
         heartbeat = parse_heartbeat(target)
+        dropped = heartbeat.invalid_fields
+        if dropped:
+            # Only the new message can have brought them: write it again without.
+            _undo(undo)
+            undo.clear()
+            _overlay(target, message, undo, frozenset(dropped))
+            heartbeat = parse_heartbeat(target)
+    except BaseException:
+        _undo(undo)  # whatever failed (too deep, no usable MAC), nothing stays
+        raise
     return target, heartbeat, dropped
