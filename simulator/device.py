@@ -13,7 +13,14 @@ import time
 from typing import Any
 
 from .image import make_image
-from .settings import DEFAULT_SETTINGS, DEVICE_NAME, OK, READ_ONLY
+from .settings import (
+    DEFAULT_SETTINGS,
+    DEVICE_NAME,
+    OK,
+    READ_ONLY,
+    SET_REFUSED,
+    check_set,
+)
 
 
 def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -88,6 +95,26 @@ class SimulatedCamera:
     without a fix or a setting the clock is plainly wrong (NOTES: "``ts``/``time``
     are the camera's claim"). :func:`clock_1970_offset` gives an offset that sets
     the clock to 1970-01-01 00:00:00 now.
+
+    ``validate_sets`` True: a ``set.*`` carrying an unknown top-level field, a
+    read-only one (``caExist``, ...), a value of the wrong type (text for a number)
+    or out of range (the guide's set tables; :data:`~.settings.SET_RULES`) answers
+    ``{"code": 1, "result": "<reason>"}`` and changes nothing. False: anything is
+    taken (the original behaviour).
+
+    ``install_at_once`` False: ``upgrade.online`` answers OK and starts a download
+    (``installing``); the firmware changes only when the front end calls
+    :meth:`finish_install`, which also restarts the camera (:meth:`begin_reboot`;
+    :meth:`end_reboot` boots it). A :class:`~.runner.CameraRunner` with
+    ``Habits.install_seconds`` set turns this off. True: the new firmware runs at
+    once and nothing restarts (the original behaviour).
+
+    Uplink switches of ``capture.info`` (guide, "Set capture info"): ``postEnable``
+    0 posts nothing at all, ``snapshotEnable`` 0 no pictures, ``statusEnable`` 0
+    (or ``"0"``) no heartbeats, ``alarmEnable`` 0 no alarms; :meth:`posts` tells,
+    :meth:`wake` and :meth:`end_reboot` return no heartbeat then, and the runner
+    publishes nothing muted. Answers on the response topic are not uplinks: they
+    still come (the guide does not say otherwise).
     """
 
     mac: str
@@ -113,6 +140,9 @@ class SimulatedCamera:
     reboot_seconds: float = 3.0
     rebooting: bool = False
     clock_offset: float = 0.0
+    validate_sets: bool = False
+    install_at_once: bool = True
+    installing: bool = False
 
     def __post_init__(self) -> None:
         """A camera on external power is awake from the start and stays so."""
@@ -194,6 +224,19 @@ class SimulatedCamera:
             "values": {"devName": self.name, "devMac": self.mac, "alarm": text},
         }
 
+    def posts(self, kind: str) -> bool:
+        """Whether its settings let it post this uplink ("heartbeat", "snapshot",
+        "alarm"): ``postEnable`` and the kind's own switch, both on (``"1"`` or 1)."""
+        capture = self.settings["capture.info"]
+        switch = {
+            "heartbeat": "statusEnable",
+            "snapshot": "snapshotEnable",
+            "alarm": "alarmEnable",
+        }[kind]
+        return all(
+            capture.get(key, 1) not in (0, "0") for key in ("postEnable", switch)
+        )
+
     # --- sleep and wake ---------------------------------------------------------------
 
     @property
@@ -223,7 +266,7 @@ class SimulatedCamera:
         if self.awake or not self.can_wake:
             return None
         self.awake = True
-        return self.heartbeat()
+        return self.heartbeat() if self.posts("heartbeat") else None
 
     def sleep(self) -> bool:
         """The awake window is over: it sleeps (answers nothing). Whether it did.
@@ -235,14 +278,29 @@ class SimulatedCamera:
         self.awake = False
         return True
 
+    def begin_reboot(self) -> None:
+        """It goes down to restart: answers nothing and hears no wake until
+        :meth:`end_reboot`; a download under way is lost."""
+        self.rebooting, self.awake, self.installing = True, False, False
+
     def end_reboot(self) -> dict[str, Any] | None:
         """The reboot is over: it boots awake; the heartbeat it sends (None if it
-        was not rebooting)."""
+        was not rebooting, or posts no heartbeat)."""
         if not self.rebooting:
             return None
         self.rebooting = False
         self.awake = True
-        return self.heartbeat()
+        return self.heartbeat() if self.posts("heartbeat") else None
+
+    def finish_install(self) -> bool:
+        """The download ``upgrade.online`` started is complete: it runs
+        ``latest_firmware`` from now on and restarts (:meth:`begin_reboot`).
+        Whether there was a download."""
+        if not self.installing:
+            return False
+        self.firmware = self.latest_firmware
+        self.begin_reboot()
+        return True
 
     # --- remote configuration ----------------------------------------------------
 
@@ -265,6 +323,8 @@ class SimulatedCamera:
             return self._live(topic)
         if verb == "set" and topic in self.settings:
             changes = dict(data or {})
+            if self.validate_sets and (reason := check_set(topic, changes)):
+                return {"code": SET_REFUSED, "result": reason}
             push_now = changes.pop("pushNow", 0) if topic == "capture.info" else 0
             if self.set_replaces_objects:
                 for key, value in changes.items():
@@ -307,7 +367,7 @@ class SimulatedCamera:
             self.reboots += 1
             if self.reboot_answer:
                 return dict(OK)
-            self.rebooting, self.awake = True, False
+            self.begin_reboot()
             return None
         if api in {"cmd.cellular", "cmd.reset", "cmd.sd.format"}:
             return dict(OK)
@@ -327,7 +387,10 @@ class SimulatedCamera:
                 "description": "Simulated firmware" if newer else "",
             }
         if api == "upgrade.online":
-            self.firmware = self.latest_firmware
+            if self.install_at_once:
+                self.firmware = self.latest_firmware
+            elif self.latest_firmware != self.firmware:
+                self.installing = True
             return dict(OK)
         if api == "storage.search":
             return {"list": [], "total": 0}

@@ -52,12 +52,15 @@ def create_app(
     username: str = "admin",
     password: str = "ms123456",
     on_reboot: Callable[[str], None] | None = None,
+    on_install: Callable[[str], None] | None = None,
 ) -> web.Application:
     """An aiohttp app serving one camera's HTTP API.
 
     A ``cmd.reboot`` the camera does not answer (``reboot_answer`` False) drops the
     connection, and ``on_reboot(mac)`` is called so that someone (the MQTT hub)
-    ends the reboot later.
+    ends the reboot later. An ``upgrade.online`` that starts a download
+    (``install_at_once`` False) calls ``on_install(mac)``, so that someone finishes
+    it.
     """
     app = web.Application()
     app["requests"] = []
@@ -100,7 +103,10 @@ def create_app(
                 )
             if api in {"upgrade.reset", "upload.image"}:
                 return web.json_response({"code": 0, "result": "OK"})
+            was_installing = camera.installing
             answer = camera.answer(api, data)
+            if camera.installing and not was_installing and on_install is not None:
+                on_install(camera.mac)
             if answer is None and camera.rebooting:  # down before it answered
                 if on_reboot is not None:
                     on_reboot(camera.mac)

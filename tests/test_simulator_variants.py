@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import copy
 import os
 import time
 from typing import Any
@@ -499,3 +500,176 @@ def test_wake_snapshots_cycle_through_the_triggers() -> None:
     assert all(parse_snapshot(message).image for message in sent)
     other = SimulatedCamera("1CC3164126A3")
     assert parse_snapshot(other.wake_snapshot()).trigger != kinds[0]
+
+
+# --- validate_sets: the camera refuses what it cannot take ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("api", "data", "reason"),
+    [
+        ("set.image.info", {"brightness": 101}, "brightness must be from 0 to 100"),
+        ("set.image.info", {"brightness": "60"}, "brightness must be a number"),
+        ("set.image.info", {"brightness": True}, "brightness must be a number"),
+        ("set.image.info", {"dnMode": 4}, "dnMode must be one of"),
+        ("set.image.info", {"glow": 1}, "unknown field glow"),
+        ("set.capture.info", {"caExist": True}, "caExist is read-only"),
+        ("set.capture.info", {"certExist": False}, "certExist is read-only"),
+        ("set.capture.info", {"keyExist": False}, "keyExist is read-only"),
+        (
+            "set.capture.info",
+            {"heartInterval": 0},
+            "heartInterval must be from 1 to 72",
+        ),
+        ("set.capture.info", {"heartInterval": 73}, "heartInterval must be from 1"),
+        ("set.capture.info", {"heartTestInterval": 4321}, "must be from 1 to 4320"),
+        ("set.capture.info", {"heartLpowerInterval": 23}, "must be from 24 to 72"),
+        ("set.capture.info", {"workMode": 2}, "workMode must be one of 0, 1"),
+        ("set.capture.info", {"postEnable": "1"}, "postEnable must be one of 0, 1"),
+        ("set.capture.info", {"statusEnable": "yes"}, "statusEnable must be one of"),
+        ("set.capture.info", {"snapshotTopic": 5}, "snapshotTopic must be text"),
+        ("set.capture.info", {"triggerConfig": 1}, "triggerConfig must be an object"),
+        (
+            "set.capture.info",
+            {"triggerConfig": {"sensorConditions": {"lafThre": 30}}},
+            "triggerConfig.sensorConditions.lafThre must be from 31 to 120",
+        ),
+        (
+            "set.capture.info",
+            {"triggerConfig": {"sensorConditions": {"tempThre": 35}}},
+            "tempThre must be a number written as text",
+        ),
+        (
+            "set.capture.info",
+            {"triggerConfig": {"sensorConditions": {"tempThre": "101"}}},
+            "tempThre must be from -100 to 100",
+        ),
+        ("set.wakeup.info", {"wakeupByMQTT": 2}, "wakeupByMQTT must be one of 0, 1"),
+        ("set.cellular.info", {"mtu": 1100}, "mtu must be from 1200 to 1500"),
+        ("set.day.section", {"daySection": {}}, "daySection must be a list"),
+    ],
+)
+def test_validate_sets_refuses_and_changes_nothing(
+    api: str, data: dict[str, Any], reason: str
+) -> None:
+    """validate_sets: a non-zero code, the reason, and the settings as they were."""
+    camera = SimulatedCamera(MAC, validate_sets=True)
+    before = copy.deepcopy(camera.settings)
+    answer = ask(camera, api, {**data, "interval": 30} if "capture" in api else data)
+    assert answer is not None
+    assert answer["code"] != 0
+    assert reason in answer["result"]
+    assert camera.settings == before
+
+
+@pytest.mark.parametrize(
+    ("api", "data"),
+    [
+        ("set.image.info", {"brightness": 0, "contrast": 100, "dnMode": 3}),
+        ("set.capture.info", {"heartInterval": 72, "heartLpowerInterval": 24}),
+        ("set.capture.info", {"statusEnable": "0"}),
+        ("set.capture.info", {"statusEnable": 1}),
+        ("set.capture.info", {"port": "8883", "pushNow": 1}),
+        ("set.capture.info", FRAGMENT),
+        ("set.cellular.info", {"redialInterval": 60}),
+        ("set.wakeup.info", {"wakeupByMQTT": 0}),
+    ],
+)
+def test_validate_sets_takes_good_values(api: str, data: dict[str, Any]) -> None:
+    """In range, of the right type, writable: OK as before."""
+    camera = SimulatedCamera(MAC, validate_sets=True)
+    assert ask(camera, api, data) == {"code": 0, "result": "OK"}
+
+
+def test_whole_capture_info_read_modify_write_of_a_branch() -> None:
+    """The integration's write of a nested leaf (the whole triggerConfig as read)."""
+    camera = SimulatedCamera(MAC, validate_sets=True)
+    trigger = ask(camera, "get.capture.info")["triggerConfig"]
+    trigger["sensorConditions"]["lafThre"] = 75
+    assert ask(camera, "set.capture.info", {"triggerConfig": trigger})["code"] == 0
+    sensor = camera.settings["capture.info"]["triggerConfig"]["sensorConditions"]
+    assert sensor["lafThre"] == 75
+
+
+def test_sets_not_validated_by_default() -> None:
+    """Default: anything is taken (the original behaviour)."""
+    camera = SimulatedCamera(MAC)
+    assert ask(camera, "set.image.info", {"brightness": "loud", "glow": 1})["code"] == 0
+    assert camera.settings["image.info"]["glow"] == 1
+
+
+def test_every_rule_names_a_field_the_camera_has() -> None:
+    """The ranges table and the read-only list only name real fields."""
+    from simulator.settings import (
+        READ_ONLY_FIELDS,
+        SET_ONLY_FIELDS,
+        SET_RULES,
+    )
+
+    for group, rules in SET_RULES.items():
+        schema = {**DEFAULT_SETTINGS[group], **SET_ONLY_FIELDS.get(group, {})}
+        for path in rules:
+            node: Any = schema
+            for part in path.split("."):
+                assert part in node, f"{group} {path}"
+                node = node[part]
+    for group, fields in READ_ONLY_FIELDS.items():
+        assert fields <= DEFAULT_SETTINGS[group].keys()
+
+
+# --- capture.info switches: what it may post ---------------------------------------------
+
+
+def test_post_switches_mute_uplinks() -> None:
+    """postEnable mutes every uplink; each kind has its own switch too."""
+    camera = SimulatedCamera(MAC)
+    assert all(camera.posts(kind) for kind in ("heartbeat", "snapshot", "alarm"))
+    capture = camera.settings["capture.info"]
+    for key, kind in (
+        ("statusEnable", "heartbeat"),
+        ("snapshotEnable", "snapshot"),
+        ("alarmEnable", "alarm"),
+    ):
+        capture[key] = 0
+        assert not camera.posts(kind)
+        capture[key] = "1" if key == "statusEnable" else 1
+    capture["statusEnable"] = "0"
+    assert not camera.posts("heartbeat")
+    capture["statusEnable"] = "1"
+    capture["postEnable"] = 0
+    assert not any(camera.posts(kind) for kind in ("heartbeat", "snapshot", "alarm"))
+
+
+def test_heartbeat_off_a_wake_wakes_but_posts_nothing() -> None:
+    """statusEnable "0": woken, it is awake and answers, but sends no heartbeat."""
+    camera = SimulatedCamera(MAC)
+    ask(camera, "set.capture.info", {"statusEnable": "0"})
+    camera.sleep()
+    assert camera.wake() is None
+    assert camera.awake
+    assert ask(camera, "get.image.info") is not None
+
+
+# --- install_at_once False: a download, then a restart --------------------------------
+
+
+def test_staged_install_changes_firmware_only_when_finished() -> None:
+    """install_at_once False: OK, still the old version while downloading;
+    finish_install runs the new one after a restart."""
+    camera = SimulatedCamera(MAC, install_at_once=False)
+    assert ask(camera, "upgrade.online") == {"code": 0, "result": "OK"}
+    assert camera.installing
+    assert ask(camera, "get.login.info")["software"] == "V_31.1.0.3"
+    assert camera.finish_install()
+    assert (camera.rebooting, camera.awake, camera.installing) == (True, False, False)
+    assert ask(camera, "get.login.info") is None
+    assert camera.end_reboot() is not None
+    assert ask(camera, "get.login.info")["software"] == "V_31.1.0.4"
+    assert not camera.finish_install()
+
+
+def test_staged_install_of_the_running_version_downloads_nothing() -> None:
+    """Nothing newer offered: OK, no download."""
+    camera = SimulatedCamera(MAC, install_at_once=False, latest_firmware="V_31.1.0.3")
+    assert ask(camera, "upgrade.online") == {"code": 0, "result": "OK"}
+    assert not camera.installing
