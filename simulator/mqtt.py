@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+import dataclasses
 import json
 import logging
 import os
@@ -15,21 +15,9 @@ import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
 from .device import SimulatedCamera
+from .runner import WAKE_PREFIX, CameraRunner, Habits, Topics
 
 _LOGGER = logging.getLogger(__name__)
-
-WAKE_PREFIX = "X5SensingCam/Wake/"
-
-
-@dataclass(frozen=True)
-class Topics:
-    """The camera's topics (the guide's defaults)."""
-
-    heartbeat: str = "X5SensingCam/Status"
-    snapshot: str = "X5SensingCam/Snapshot"
-    alarm: str = "X5SensingCam/Alarm"
-    request: str = "X5SensingCam/ConfigureRequest"
-    response: str = "X5SensingCam/ConfigureRespond"
 
 
 def new_client_id() -> str:
@@ -44,15 +32,16 @@ class BrokerUnreachableError(RuntimeError):
 class SimulatorHub:
     """Several simulated cameras sharing one MQTT connection.
 
-    Each camera posts a heartbeat when it wakes, stays awake for ``awake_window``
-    seconds (answering commands), then sleeps; every ``interval`` seconds it wakes
-    by itself (heartbeat, and a snapshot every ``snapshot_every`` wakes, its
-    trigger the next of :data:`~.device.WAKE_TRIGGERS`). The wake
-    topic wakes it unless work mode 1 or ``wakeupByMQTT`` 0, and does nothing to an
-    awake camera. A camera on external power is never put to sleep: it only posts
-    its heartbeat every ``interval`` seconds (its heartbeat interval). A camera that
-    went down on ``cmd.reboot`` (``reboot_answer`` False) is silent for its
-    ``reboot_seconds``, then wakes with a heartbeat.
+    The hub is transport only: the paho connection, ``threading.Timer`` timers and
+    the cameras' periodic wake. When each camera does what (wake latency, awake
+    window, answers' round trip, restarts, ...) is its :class:`~.runner.CameraRunner`'s
+    business, following ``habits`` (default: :class:`~.runner.Habits`, the original
+    convenient camera; ``awake_window`` overrides the habits' one).
+
+    Every ``interval`` seconds each camera wakes by itself (heartbeat, and a picture
+    every ``snapshot_every`` of these wakes when ``habits.wake_picture``, its
+    trigger the next of :data:`~.device.WAKE_TRIGGERS`); :meth:`start` wakes each
+    once. A camera on external power never sleeps: this is its heartbeat interval.
     """
 
     def __init__(
@@ -62,10 +51,11 @@ class SimulatorHub:
         port: int,
         *,
         interval: float = 60.0,
-        awake_window: float = 20.0,
+        awake_window: float | None = None,
         snapshot_every: int = 1,
         topics: Topics | None = None,
         client_id: str | None = None,
+        habits: Habits | None = None,
     ) -> None:
         """Prepare the cameras; nothing is sent before :meth:`start`.
 
@@ -75,7 +65,11 @@ class SimulatorHub:
         """
         self.cameras = {camera.mac: camera for camera in cameras}
         self.host, self.port = host, port
-        self.interval, self.awake_window = interval, awake_window
+        habits = habits or Habits()
+        if awake_window is not None:
+            habits = dataclasses.replace(habits, awake_window=awake_window)
+        self.habits = habits
+        self.interval, self.awake_window = interval, habits.awake_window
         self.snapshot_every = max(1, snapshot_every)
         self.topics = topics or Topics()
         self.client_id = client_id or new_client_id()
@@ -85,12 +79,25 @@ class SimulatorHub:
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
         self._client.reconnect_delay_set(1, 2)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the timers
+        self._behaviour = threading.RLock()  # one call into the runners at a time
         self._timers: dict[str, threading.Timer] = {}
         self._stopped = threading.Event()
         self._connected = threading.Event()
         self._wakes: dict[str, int] = dict.fromkeys(self.cameras, 0)
         self.log: list[str] = []  # what the cameras received and did, for tests
+        self.runners = {
+            mac: CameraRunner(
+                camera,
+                habits,
+                self.topics,
+                self._schedule,
+                self._cancel,
+                self.publish,
+                log=self.log,
+            )
+            for mac, camera in self.cameras.items()
+        }
 
     # --- connection ------------------------------------------------------------------
 
@@ -139,15 +146,27 @@ class SimulatorHub:
         """Publish a JSON message."""
         self._client.publish(topic, json.dumps(message))
 
-    # --- behaviour -------------------------------------------------------------------
+    # --- timers (the runners' schedule and cancel) ---------------------------------------
 
-    def _schedule(self, key: str, delay: float, action: Any) -> None:
+    def _schedule(self, key: str, delay: float, action: Callable[[], None]) -> None:
+        """Run ``action`` in ``delay`` s (replacing ``key``'s timer), under the lock
+        every call into the runners takes; a replaced timer that already woke up
+        does nothing."""
+
+        def fire() -> None:
+            with self._behaviour:
+                with self._lock:
+                    if self._timers.get(key) is not timer:
+                        return
+                    del self._timers[key]
+                action()
+
         with self._lock:
             if (old := self._timers.pop(key, None)) is not None:
                 old.cancel()
             if self._stopped.is_set():
                 return
-            timer = threading.Timer(delay, action)
+            timer = threading.Timer(max(0.0, delay), fire)
             timer.daemon = True
             self._timers[key] = timer
             timer.start()
@@ -157,105 +176,75 @@ class SimulatorHub:
             if (timer := self._timers.pop(key, None)) is not None:
                 timer.cancel()
 
+    # --- behaviour -------------------------------------------------------------------
+
     def wake(self, mac: str) -> None:
-        """The camera wakes by itself (its timer): heartbeat, maybe a snapshot."""
-        camera = self.cameras[mac]
-        if camera.rebooting:
-            self.log.append(f"rebooting {mac}")
-            return
-        camera.awake = True
-        self._woke(mac, camera.heartbeat())
-
-    def _woke(self, mac: str, heartbeat: dict[str, Any]) -> None:
-        """Publish what a wake-up sends; sleep after the awake window, wake again later."""
-        camera = self.cameras[mac]
-        self.log.append(f"awake {mac}")
-        self._wakes[mac] += 1
-        self.publish(self.topics.heartbeat, heartbeat)
-        if self._wakes[mac] % self.snapshot_every == 1 or self.snapshot_every == 1:
-            self.publish(self.topics.snapshot, camera.wake_snapshot())
-        self._stay_awake(mac)
-        self._schedule(f"wake-{mac}", self.interval, lambda: self.wake(mac))
-
-    def _stay_awake(self, mac: str) -> None:
-        """Sleep ``awake_window`` seconds from now (never, on external power)."""
-        if not self.cameras[mac].external_power:
-            self._schedule(f"sleep-{mac}", self.awake_window, lambda: self.sleep(mac))
+        """The camera wakes by itself (its timer): heartbeat, maybe a picture; the
+        next such wake in ``interval`` seconds."""
+        with self._behaviour:
+            self._wakes[mac] += 1
+            picture = self.habits.wake_picture and (
+                self._wakes[mac] % self.snapshot_every == 1 or self.snapshot_every == 1
+            )
+            self.runners[mac].wake_by_itself(picture=picture)
+            self._schedule(f"{mac}/interval", self.interval, lambda: self.wake(mac))
 
     def sleep(self, mac: str) -> None:
-        """The camera goes to sleep: it answers nothing until woken.
-
-        A camera on external power (or one rebooting) does not: see
-        :meth:`SimulatedCamera.sleep`.
-        """
-        if self.cameras[mac].sleep():
-            self.log.append(f"sleep {mac}")
-        else:
-            self.log.append(f"no sleep {mac}")
+        """The camera's awake window ends now (see :meth:`CameraRunner.sleep`)."""
+        with self._behaviour:
+            self.runners[mac].sleep()
 
     def reboot_started(self, mac: str) -> None:
-        """The camera went down to reboot: silent ``reboot_seconds``, then it wakes.
+        """The camera went down to reboot: silent for its restart, then it wakes.
 
-        Called by the hub for ``cmd.reboot`` over MQTT, and by the HTTP front end
-        (``create_app(on_reboot=...)``) for one over HTTP.
+        Called by the HTTP front end (``create_app(on_reboot=...)``) for a
+        ``cmd.reboot`` over HTTP (over MQTT the runner sees it itself).
         """
-        camera = self.cameras[mac]
-        self.log.append(f"reboot {mac}")
-        self._cancel(f"sleep-{mac}")
-        self._cancel(f"wake-{mac}")
-        self._schedule(
-            f"reboot-{mac}", camera.reboot_seconds, lambda: self._end_reboot(mac)
-        )
+        with self._behaviour:
+            self.runners[mac].reboot_started()
 
-    def _end_reboot(self, mac: str) -> None:
-        if (heartbeat := self.cameras[mac].end_reboot()) is None:
-            return
-        self.log.append(f"booted {mac}")
-        self.publish(self.topics.heartbeat, heartbeat)
-        self._stay_awake(mac)
-        self._schedule(f"wake-{mac}", self.interval, lambda: self.wake(mac))
+    def install_started(self, mac: str) -> None:
+        """``upgrade.online`` over HTTP started a download (``create_app(on_install=...)``)."""
+        with self._behaviour:
+            self.runners[mac].install_started()
 
     def alarm(self, mac: str, text: str = "Low power") -> None:
         """The camera posts an alarm."""
-        self.publish(self.topics.alarm, self.cameras[mac].alarm(text))
+        with self._behaviour:
+            self.runners[mac].post_alarm(text)
+
+    def capture(self, mac: str, snap_type: str, value: str = "") -> None:
+        """A trigger fires on the camera: it posts that picture."""
+        with self._behaviour:
+            self.runners[mac].post_capture(snap_type, value)
 
     def _on_message(
         self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage
     ) -> None:
         if msg.topic.startswith(WAKE_PREFIX):
             mac = msg.topic.removeprefix(WAKE_PREFIX)
-            camera = self.cameras.get(mac)
-            self.log.append(f"wake {mac}")
-            if camera is not None and (heartbeat := camera.wake()) is not None:
-                self._woke(mac, heartbeat)
+            with self._behaviour:
+                if (runner := self.runners.get(mac)) is not None:
+                    runner.on_wake_message(msg.payload)
+                else:
+                    self.log.append(f"wake {mac}")
             return
         try:
             request = json.loads(msg.payload)
         except ValueError:
             return
-        camera = (
-            self.cameras.get(request.get("devMac"))
-            if isinstance(request, dict)
-            else None
-        )
-        if camera is None:
+        target = request.get("devMac") if isinstance(request, dict) else None
+        if not isinstance(target, str) or (runner := self.runners.get(target)) is None:
             return
-        was_rebooting = camera.rebooting
-        response = camera.respond(request)
-        uplinks = camera.take_uplinks()
-        if camera.rebooting and not was_rebooting:
-            self.reboot_started(camera.mac)
-        self.log.append(
-            f"{request.get('api')} {camera.mac} {'answered' if response else 'no answer'}"
-        )
-        if response is None and not uplinks:
-            return
-        # Each answer keeps the camera awake a little longer, as a real one would.
-        self._stay_awake(camera.mac)
-        if response is not None:
-            self.publish(self.topics.response, response)
-        for kind, uplink in uplinks:
-            self.publish(
-                self.topics.snapshot if kind == "snapshot" else self.topics.alarm,
-                uplink,
-            )
+        with self._behaviour:
+            runner.on_request(request, len(msg.payload))
+
+
+__all__ = [
+    "WAKE_PREFIX",
+    "BrokerUnreachableError",
+    "Habits",
+    "SimulatorHub",
+    "Topics",
+    "new_client_id",
+]

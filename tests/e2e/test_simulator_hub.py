@@ -16,7 +16,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 import pytest
 
 from simulator import SimulatedCamera
-from simulator.mqtt import WAKE_PREFIX, SimulatorHub, Topics
+from simulator.mqtt import WAKE_PREFIX, Habits, SimulatorHub, Topics
 from tests.helpers import subprocess_env
 
 from .conftest import Mosquitto
@@ -291,3 +291,41 @@ def test_two_processes_with_flags_share_a_broker(
     ids = {line.rsplit(" ", 1)[1] for out in outputs for line in out.splitlines()
            if "as MQTT client" in line}  # fmt: skip
     assert len(ids) == 2, outputs
+
+
+def test_hub_keeps_the_runners_field_timing(
+    listener: Listener, start_hub: Callable[..., SimulatorHub]
+) -> None:
+    """The field preset at 1/10 speed on the wire: the start-up wake's picture
+    before its heartbeat, both after the 0.8 s wake latency; asleep after its 0.6 s
+    window, a request is lost (but received); a wake is heard 0.8 s later, with no
+    picture; cmd.snapshot's OK first, its picture 0.5 s after the request."""
+    camera = SimulatedCamera(MAC, awake=False)
+    started = time.monotonic()
+    hub = start_hub(camera, interval=3600, habits=Habits.field().scaled(0.1))
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 1, what="heartbeat")
+    assert time.monotonic() - started >= 0.75
+    assert [topic for _, topic, _ in listener.messages] == [
+        TOPICS.snapshot,
+        TOPICS.heartbeat,
+    ]
+    listener.wait(lambda: not camera.awake, what="sleep")
+    listener.send("get.image.info")
+    assert listener.quiet(0.3) == [], "an asleep camera answered"
+    woken = time.monotonic()
+    listener.wake()
+    listener.wait(lambda: len(listener.on(TOPICS.heartbeat)) == 2, what="heartbeat")
+    assert time.monotonic() - woken >= 0.75
+    asked = time.monotonic()
+    listener.send("cmd.snapshot")
+    listener.wait(lambda: len(listener.on(TOPICS.snapshot)) == 2, what="picture")
+    arrivals = {topic: t for t, topic, _ in listener.messages[3:]}
+    assert list(arrivals) == [TOPICS.response, TOPICS.snapshot]
+    assert arrivals[TOPICS.response] - asked >= 0.07
+    assert arrivals[TOPICS.snapshot] - asked >= 0.45
+    assert listener.on(TOPICS.snapshot)[-1]["values"]["snapType"] == "Manual"
+    assert [api for api, _ in hub.runners[MAC].received] == [
+        "get.image.info",
+        "wake",
+        "cmd.snapshot",
+    ]
