@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
@@ -11,6 +12,28 @@ from typing import Any
 
 from .device import SimulatedCamera, clock_1970_offset
 from .mqtt import BrokerUnreachableError, SimulatorHub
+from .runner import Habits
+
+# Command-line flag (argparse dest) -> Habits field, for the flags that set one.
+HABIT_FLAGS = {
+    "wake_latency": "wake_latency",
+    "rtt": "rtt",
+    "awake": "awake_window",
+    "requests_keep_awake": "requests_keep_awake",
+    "picture_first": "picture_first",
+    "wake_picture": "wake_picture",
+    "woken_picture": "woken_picture",
+    "act_seconds": "act_seconds",
+    "late_every": "late_every",
+    "late_by": "late_by",
+    "repeat_answers": "repeat_answers",
+    "wake_when_awake": "wake_when_awake",
+    "reboot_restarts": "reboot_restarts",
+    "reboot_seconds": "reboot_seconds",
+    "install_seconds": "install_seconds",
+}
+SECONDS = ("wake_latency", "rtt", "awake", "act_seconds", "late_by", "reboot_seconds",
+           "install_seconds")  # fmt: skip
 
 
 def _macs(first: str, count: int) -> list[str]:
@@ -29,7 +52,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--interval", type=float, default=60, help="seconds between wake-ups"
     )
     parser.add_argument(
-        "--awake", type=float, default=20, help="seconds awake after a wake-up"
+        "--awake",
+        type=float,
+        metavar="SECONDS",
+        help="seconds awake after its own last activity (wake, uplink, act);"
+        " default 20, 6 with --field",
     )
     parser.add_argument(
         "--http-port",
@@ -69,8 +96,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     variants.add_argument(
         "--reboot-seconds",
         type=float,
-        default=3.0,
-        help="how long a silent reboot lasts (default 3)",
+        metavar="SECONDS",
+        help="how long a restart is silent before its heartbeat (default 3, 30 with"
+        " --field)",
+    )
+    variants.add_argument(
+        "--validate-sets",
+        action=argparse.BooleanOptionalAction,
+        help="refuse a set.* with an unknown or read-only field, a wrong type or a"
+        " value out of range (on with --field)",
     )
     clock = variants.add_mutually_exclusive_group()
     clock.add_argument(
@@ -85,13 +119,79 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="SECONDS",
         help="seconds added to every time the camera sends (negative: behind)",
     )
+    habits = parser.add_argument_group(
+        "timing habits (every camera of this process; defaults: the convenient ones)"
+    )
+    habits.add_argument(
+        "--field",
+        action="store_true",
+        help="the unkind field preset (Habits.field(), and --validate-sets);"
+        " the flags below override it",
+    )
+    seconds: dict[str, str] = {
+        "--wake-latency": "seconds from a wake to its heartbeat (modem up)",
+        "--rtt": "seconds from a request to its answer",
+        "--act-seconds": "cmd.snapshot's picture comes this long after the request",
+        "--late-by": "a late answer's extra seconds",
+        "--install-seconds": "upgrade.online downloads this long, then restarts"
+        " (default: installed at once, no restart)",
+    }
+    for flag, text in seconds.items():
+        habits.add_argument(flag, type=float, metavar="SECONDS", help=text)
+    habits.add_argument(
+        "--late-every",
+        type=int,
+        metavar="N",
+        help="every Nth answer is late by --late-by seconds (in order)",
+    )
+    switches: dict[str, str] = {
+        "--requests-keep-awake": "an answered request restarts the awake window"
+        " (default on, off with --field)",
+        "--picture-first": "a wake's picture before its heartbeat",
+        "--wake-picture": "a wake by itself posts a picture (default on)",
+        "--woken-picture": "a wake by the wake topic posts a picture (default on,"
+        " off with --field)",
+        "--repeat-answers": "each answer published twice (QoS 1 duplicate)",
+        "--reboot-restarts": "an answered cmd.reboot restarts the camera",
+    }
+    for flag, text in switches.items():
+        habits.add_argument(flag, action=argparse.BooleanOptionalAction, help=text)
+    habits.add_argument(
+        "--wake-when-awake",
+        choices=("nothing", "heartbeat"),
+        help="what a wake reaching an awake camera does (default nothing)",
+    )
+    by_hand = parser.add_argument_group("right after start, from every camera")
+    by_hand.add_argument(
+        "--alarm",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help='post one alarm with this text (e.g. "Low power"); repeatable',
+    )
+    by_hand.add_argument(
+        "--capture",
+        action="append",
+        default=[],
+        metavar="TRIGGER[:VALUE]",
+        help="post one picture of this trigger (e.g. PIR, Noise:78); repeatable",
+    )
     args = parser.parse_args(argv)
     host, _, port = args.broker.rpartition(":")
     if not host or not port.isdigit():
         parser.error("--broker must be HOST:PORT, for example 127.0.0.1:1883")
     args.host, args.port = host, int(port)
-    if args.reboot_seconds < 0:
-        parser.error("--reboot-seconds must not be negative")
+    for dest in SECONDS:
+        if (value := getattr(args, dest)) is not None and value < 0:
+            parser.error(f"--{dest.replace('_', '-')} must not be negative")
+    if args.late_every is not None and args.late_every < 0:
+        parser.error("--late-every must not be negative")
+    args.captures = []
+    for capture in args.capture:
+        trigger, _, value = capture.partition(":")
+        if not trigger:
+            parser.error(f"--capture {capture!r} names no trigger")
+        args.captures.append((trigger, value))
     try:
         args.macs = _macs(args.mac, args.count)
     except ValueError:
@@ -99,9 +199,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def habit_options(args: argparse.Namespace) -> Habits:
+    """The timing habits the command line asks for: ``Habits()`` or, with
+    ``--field``, ``Habits.field()``, each flag given overriding its field."""
+    changes = {
+        field: getattr(args, dest)
+        for dest, field in HABIT_FLAGS.items()
+        if getattr(args, dest) is not None
+    }
+    base = Habits.field() if args.field else Habits()
+    return dataclasses.replace(base, **changes)
+
+
 async def _serve_http(
     cameras: list[SimulatedCamera], first_port: int, password: str, hub: SimulatorHub
-) -> list:
+) -> list[Any]:
     from aiohttp import web
 
     from .http import create_app
@@ -109,7 +221,12 @@ async def _serve_http(
     runners = []
     for offset, camera in enumerate(cameras):
         runner = web.AppRunner(
-            create_app(camera, password=password, on_reboot=hub.reboot_started)
+            create_app(
+                camera,
+                password=password,
+                on_reboot=hub.reboot_started,
+                on_install=hub.install_started,
+            )
         )
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", first_port + offset).start()
@@ -125,8 +242,11 @@ def camera_options(args: argparse.Namespace) -> dict[str, Any]:
         "snapshot_answer": not args.snapshot_picture_only,
         "set_replaces_objects": args.set_replaces,
         "reboot_answer": not args.reboot_silent,
-        "reboot_seconds": args.reboot_seconds,
+        "reboot_seconds": 3.0 if args.reboot_seconds is None else args.reboot_seconds,
         "clock_offset": clock_1970_offset() if args.clock_1970 else args.clock_offset,
+        "validate_sets": args.field
+        if args.validate_sets is None
+        else args.validate_sets,
     }
 
 
@@ -137,7 +257,7 @@ async def _main(args: argparse.Namespace) -> int:
         args.host,
         args.port,
         interval=args.interval,
-        awake_window=args.awake,
+        habits=habit_options(args),
         client_id=args.client_id,
     )
     try:
@@ -149,6 +269,12 @@ async def _main(args: argparse.Namespace) -> int:
         f"Simulating {len(cameras)} camera(s) {', '.join(args.macs)} on {args.broker}"
         f" as MQTT client {hub.client_id}"
     )
+    print(f"Habits: {hub.habits}")
+    for mac in args.macs:
+        for text in args.alarm:
+            hub.alarm(mac, text)
+        for trigger, value in args.captures:
+            hub.capture(mac, trigger, value)
     runners = (
         await _serve_http(cameras, args.http_port, args.password, hub)
         if args.http_port

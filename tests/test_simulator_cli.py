@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from simulator import SimulatedCamera
-from simulator.__main__ import camera_options, parse_args
+from simulator.__main__ import camera_options, habit_options, parse_args
+from simulator.runner import Habits
 
 from .helpers import subprocess_env
 
@@ -38,6 +39,18 @@ def test_cameras_count_up_from_the_first_mac() -> None:
             ["--broker", "127.0.0.1:1883", "--clock-1970", "--clock-offset", "5"],
             "not allowed with argument",
         ),
+        (["--broker", "h:1", "--rtt", "-0.5"], "--rtt must not be negative"),
+        (["--broker", "h:1", "--awake", "-1"], "--awake must not be negative"),
+        (
+            ["--broker", "h:1", "--wake-latency", "-1"],
+            "--wake-latency must not be negative",
+        ),
+        (
+            ["--broker", "h:1", "--late-every", "-2"],
+            "--late-every must not be negative",
+        ),
+        (["--broker", "h:1", "--wake-when-awake", "loud"], "invalid choice"),
+        (["--broker", "h:1", "--capture", ":5"], "names no trigger"),
     ],
 )
 def test_bad_arguments(
@@ -80,7 +93,10 @@ def test_defaults_are_the_convenient_camera() -> None:
         "reboot_answer": True,
         "reboot_seconds": 3.0,
         "clock_offset": 0.0,
+        "validate_sets": False,
     }
+    assert habit_options(args) == Habits()
+    assert (args.alarm, args.captures) == ([], [])
 
 
 def test_external_power_flag() -> None:
@@ -124,3 +140,77 @@ def test_client_id_flag() -> None:
     assert parse_args(["--broker", "127.0.0.1:1883"]).client_id is None
     args = parse_args(["--broker", "127.0.0.1:1883", "--client-id", "barn-sim"])
     assert args.client_id == "barn-sim"
+
+
+def test_field_flag_is_the_preset_and_validates_sets() -> None:
+    """--field: Habits.field() and a camera that refuses bad set.* values."""
+    args = parse_args(["--broker", "127.0.0.1:1883", "--field"])
+    assert habit_options(args) == Habits.field()
+    assert camera_options(args)["validate_sets"] is True
+    args = parse_args(["--broker", "h:1", "--field", "--no-validate-sets"])
+    assert camera_options(args)["validate_sets"] is False
+    args = parse_args(["--broker", "h:1", "--validate-sets"])
+    assert camera_options(args)["validate_sets"] is True
+    assert habit_options(args) == Habits()
+
+
+def test_each_habit_flag_sets_its_habit() -> None:
+    """Every timing flag reaches its Habits field."""
+    argv = [
+        *("--broker", "127.0.0.1:1883"),
+        *("--wake-latency", "8", "--rtt", "0.8", "--awake", "6"),
+        *("--no-requests-keep-awake", "--picture-first", "--no-wake-picture"),
+        *("--no-woken-picture", "--act-seconds", "5", "--late-every", "3"),
+        *("--late-by", "4", "--repeat-answers", "--wake-when-awake", "heartbeat"),
+        *("--reboot-restarts", "--reboot-seconds", "7", "--install-seconds", "9"),
+    ]
+    args = parse_args(argv)
+    assert habit_options(args) == Habits(
+        wake_latency=8,
+        rtt=0.8,
+        awake_window=6,
+        requests_keep_awake=False,
+        picture_first=True,
+        wake_picture=False,
+        woken_picture=False,
+        act_seconds=5,
+        late_every=3,
+        late_by=4,
+        repeat_answers=True,
+        wake_when_awake="heartbeat",
+        reboot_restarts=True,
+        reboot_seconds=7,
+        install_seconds=9,
+    )
+    assert camera_options(args)["reboot_seconds"] == 7
+
+
+def test_flags_override_the_field_preset() -> None:
+    """--field with a flag: the preset, that one field changed (either way)."""
+    args = parse_args(
+        [
+            *("--broker", "h:1", "--field", "--awake", "12"),
+            *("--requests-keep-awake", "--late-every", "2", "--late-by", "3"),
+        ]
+    )
+    assert habit_options(args) == Habits.field(
+        awake_window=12, requests_keep_awake=True, late_every=2, late_by=3
+    )
+
+
+def test_existing_awake_flag_is_the_awake_window() -> None:
+    """--awake (the demo passes it) still sets how long a camera stays awake."""
+    args = parse_args(["--broker", "h:1", "--awake", "20"])
+    assert habit_options(args).awake_window == 20
+
+
+def test_alarm_and_capture_flags() -> None:
+    """--alarm TEXT and --capture TRIGGER[:VALUE], each repeatable."""
+    args = parse_args(
+        [
+            *("--broker", "h:1", "--alarm", "Low power", "--alarm", "SD card full"),
+            *("--capture", "PIR", "--capture", "Noise:78"),
+        ]
+    )
+    assert args.alarm == ["Low power", "SD card full"]
+    assert args.captures == [("PIR", ""), ("Noise", "78")]

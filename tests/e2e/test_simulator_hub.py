@@ -42,7 +42,12 @@ class Listener:
         self._subscribed = threading.Event()
         self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id="listener")
         self.client.on_connect = lambda client, *_: client.subscribe(
-            [(TOPICS.heartbeat, 0), (TOPICS.snapshot, 0), (TOPICS.response, 0)]
+            [
+                (TOPICS.heartbeat, 0),
+                (TOPICS.snapshot, 0),
+                (TOPICS.response, 0),
+                (TOPICS.alarm, 0),
+            ]
         )
         self.client.on_subscribe = lambda *_: self._subscribed.set()
         self.client.on_message = self._on_message
@@ -329,3 +334,35 @@ def test_hub_keeps_the_runners_field_timing(
         "wake",
         "cmd.snapshot",
     ]
+
+
+def test_process_posts_an_alarm_and_a_capture_by_hand(
+    listener: Listener, broker: Mosquitto
+) -> None:
+    """`--field --alarm TEXT --capture TRIGGER:VALUE`: right after its start-up wake,
+    each camera posts that alarm and that picture."""
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "simulator", "--mac", MAC, "--field"),
+            *("--broker", f"127.0.0.1:{broker.port}", "--interval", "3600"),
+            *("--alarm", "Low power", "--capture", "PIR:1"),
+        ],
+        cwd=ROOT,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        listener.wait(
+            lambda: len(listener.on(TOPICS.snapshot)) == 2, limit=30, what="pictures"
+        )
+        listener.wait(lambda: listener.on(TOPICS.alarm) != [], what="alarm")
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=15)[0]
+    assert process.returncode == 0, output
+    assert listener.on(TOPICS.alarm)[0]["values"]["alarm"] == "Low power"
+    capture = listener.on(TOPICS.snapshot)[-1]["values"]
+    assert (capture["snapType"], capture["triggerValue"]) == ("PIR", "1")
+    assert "wake_latency=8.0" in output
