@@ -60,15 +60,6 @@ def mock_config_entry() -> MockConfigEntry:
     return make_entry(options={CONF_WAKE_TIMEOUT: 0.3, CONF_ANSWER_TIMEOUT: 0.1})
 
 
-@pytest.fixture
-def quick_guards(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Guards of the heartbeat re-send in hundredths of seconds, for short tests."""
-    from custom_components.milesight_x5.api import mqtt_client
-
-    monkeypatch.setattr(mqtt_client, "RESEND_GUARD_SECONDS", 0.05)
-    monkeypatch.setattr(mqtt_client, "MIN_RESTART_SECONDS", 0.05)
-
-
 async def _turn_on(hass: HomeAssistant, entity_id: str) -> None:
     await hass.services.async_call(
         SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: entity_id}, blocking=True
@@ -98,25 +89,61 @@ async def test_settings_read_when_the_camera_wakes(
     fake_camera: FakeCamera,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A heartbeat reads the settings (no wake); upgrade.check at most daily."""
+    """First contact reads the settings right after the heartbeat (no wake); then
+    no wake reads anything until the settings interval (a day) is over."""
     assert hass.states.get(NOISE).state == STATE_UNKNOWN
     await wake_up(hass, fake_camera[MAC])
     assert fake_camera.apis == REFRESH
     assert fake_camera.wakes == []
     assert hass.states.get(NOISE).state == STATE_OFF
     assert hass.states.get("switch.garden_camera_timestamp_overlay").state == STATE_ON
-    # Rate limited: the next heartbeat reads nothing again.
-    await wake_up(hass, fake_camera[MAC])
-    assert len(fake_camera.requests) == len(REFRESH)
-    # Later the settings again, but the vendor's server is asked only daily.
+    # A camera wakes on every trigger: thirty wakes in a day read nothing.
     fake_camera.requests.clear()
-    freezer.tick(timedelta(minutes=11))
+    for _ in range(30):
+        freezer.tick(timedelta(minutes=45))
+        await wake_up(hass, fake_camera[MAC])
+    assert fake_camera.requests == []
+    # A day after the last read: the settings and the vendor's server, once.
+    freezer.tick(timedelta(hours=2))
     await wake_up(hass, fake_camera[MAC])
-    assert fake_camera.apis == list(SETTINGS_COMMANDS)
-    fake_camera.requests.clear()
-    freezer.tick(timedelta(days=1))
     await wake_up(hass, fake_camera[MAC])
     assert fake_camera.apis == REFRESH
+    assert fake_camera.wakes == []
+
+
+async def test_settings_interval_is_an_option(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
+) -> None:
+    """Every 6 hours instead of daily: the settings, but upgrade.check stays daily;
+    a read the camera's sleep cut short is finished at its next heartbeat."""
+    from custom_components.milesight_x5.const import CONF_SETTINGS_INTERVAL
+
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options={**init_integration.options, CONF_SETTINGS_INTERVAL: 6},
+    )
+    await hass.async_block_till_done()
+    fake = FakeCamera(hass, mqtt_mock, MAC)
+    camera = fake[MAC]
+    await wake_up(hass, camera)
+    fake.requests.clear()
+    state = init_integration.runtime_data.data
+    for name in SETTINGS_COMMANDS:  # read 7 hours ago
+        state.settings_at[name] -= timedelta(hours=7)
+    original = camera.answer
+    asked: list[str] = []
+
+    def sleepy(api: str, data: Any = None) -> Any:
+        asked.append(api)
+        return None if len(asked) > 2 else original(api, data)  # slept
+
+    camera.answer = sleepy  # type: ignore[method-assign]
+    await wake_up(hass, camera)
+    assert fake.apis == list(SETTINGS_COMMANDS[:3])  # stopped at the loss
+    camera.answer = original  # type: ignore[method-assign]
+    fake.requests.clear()
+    await wake_up(hass, camera)
+    assert fake.apis == list(SETTINGS_COMMANDS[2:])
 
 
 async def test_low_power_camera_gets_no_traffic(
@@ -253,12 +280,13 @@ async def test_awake_quiet_camera_is_reached_by_a_probe(
     assert fake.apis[:2] == ["get.device.status", "cmd.reboot"]
     assert fake[MAC].reboots == 1
     # Now known to run on external power: no wake and no probe any more.
+    fake[MAC].end_reboot()
+    await wake_up(hass, fake[MAC])  # first contact: the settings are read
     not_heard_lately(init_integration)
     fake.requests.clear()
     await _turn_on(hass, NOISE)
     assert fake.wakes == [MAC]
-    assert "get.device.status" not in fake.apis[:1]
-    assert fake.apis[-2] == "set.capture.info"
+    assert fake.apis == ["set.capture.info"]
 
 
 async def test_wake_then_send_in_order(
@@ -356,14 +384,14 @@ async def test_pending_value_until_confirmed(
 # --- what is repeated and what never is --------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("button", "api"),
-    [
-        ("restart", "cmd.reboot"),
-        ("format_sd_card", "cmd.sd.format"),
-        ("snapshot_now", "cmd.snapshot"),
-    ],
-)
+ACT_BUTTONS = [
+    ("restart", "cmd.reboot"),
+    ("format_sd_card", "cmd.sd.format"),
+    ("snapshot_now", "cmd.snapshot"),
+]
+
+
+@pytest.mark.parametrize(("button", "api"), ACT_BUTTONS)
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_acts_go_out_exactly_once(
     hass: HomeAssistant,
@@ -398,30 +426,51 @@ async def test_idempotent_write_is_retried_after_a_wake(
     assert hass.states.get(NOISE).state == STATE_ON
 
 
-@pytest.mark.usefixtures("quick_guards")
-async def test_heartbeat_during_a_pending_command_sends_it_again(
+async def test_heartbeat_during_a_pending_write_sends_it_again(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
 ) -> None:
-    """Presumed awake, it slept; it wakes on its timer while the picture is waited
-    for: the request goes again at once, one picture is taken (observation 15)."""
+    """Presumed awake, it slept; it wakes on its timer while a write waits: the
+    write (idempotent) goes again at once and is done."""
     hass.config_entries.async_update_entry(
         init_integration, options={CONF_WAKE_TIMEOUT: 5, CONF_ANSWER_TIMEOUT: 5}
     )
     camera = fake_camera[MAC]
     await wake_up(hass, camera)
+    camera.settings["wakeup.info"]["wakeupByMQTT"] = 0  # our wake does nothing
     camera.awake = False
-    task = hass.async_create_task(_press(hass, "snapshot_now"))
-    await _until(lambda: fake_camera.sent("cmd.snapshot"))
-    await asyncio.sleep(0.1)  # past the guard: not the heartbeat of the same wake
+    task = hass.async_create_task(_turn_on(hass, NOISE))
+    await _until(lambda: fake_camera.sent("set.capture.info"))
     loop = asyncio.get_running_loop()
     started = loop.time()
     camera.awake = True  # its timer woke it: heartbeat
     await fire(hass, HEARTBEAT_TOPIC, _json(camera.heartbeat()))
     await task
     assert loop.time() - started < 1
-    assert len(fake_camera.sent("cmd.snapshot")) == 2
-    assert camera.snapshots_taken == 1
-    assert fake_camera.wakes == []
+    assert len(fake_camera.sent("set.capture.info")) == 2
+    assert hass.states.get(NOISE).state == STATE_ON
+
+
+@pytest.mark.parametrize(("button", "api"), ACT_BUTTONS)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_act_waits_for_evidence_the_camera_is_awake(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    button: str,
+    api: str,
+) -> None:
+    """Heard 5 s ago (presumed awake, not shown awake) but asleep: one probe, lost;
+    the wake; the act goes out once, after the heartbeat that answers the wake."""
+    camera = fake_camera[MAC]
+    await wake_up(hass, camera)
+    camera.sleep()
+    state = init_integration.runtime_data.data
+    state.last_seen = dt_util.utcnow() - timedelta(seconds=5)
+    fake_camera.requests.clear()
+    await _press(hass, button)
+    assert fake_camera.apis == ["get.device.status", api]
+    assert fake_camera.wakes == [MAC]
+    assert len(fake_camera.sent(api)) == 1
 
 
 async def test_snapshot_answered_only_by_the_picture(
@@ -437,7 +486,6 @@ async def test_snapshot_answered_only_by_the_picture(
     assert len(fake.sent("cmd.snapshot")) == 1
 
 
-@pytest.mark.usefixtures("quick_guards")
 async def test_reboot_confirmed_by_the_heartbeat_after_it(
     hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
 ) -> None:
@@ -452,7 +500,7 @@ async def test_reboot_confirmed_by_the_heartbeat_after_it(
     task = hass.async_create_task(_press(hass, "restart"))
     await _until(lambda: camera.reboots)
     assert camera.respond({"api": "get.sys.info", "devMac": MAC}) is None  # silent
-    await asyncio.sleep(0.1)  # a restart takes a while
+    await asyncio.sleep(0.5)  # a restart takes a while (more than a few round trips)
     heartbeat = camera.end_reboot()  # rebooted: it posts a heartbeat
     assert heartbeat is not None
     await fire(hass, HEARTBEAT_TOPIC, _json(heartbeat))
@@ -474,7 +522,7 @@ async def test_failure_code_is_shown(
     assert err.value.translation_key == "command_failed"
     assert err.value.translation_placeholders["code"] == "3"
     assert err.value.translation_placeholders["result"] == "Busy"
-    assert init_integration.runtime_data.commands.mqtt.pending == set()
+    assert init_integration.runtime_data.commands.mqtt.in_flight(MAC) is None
 
 
 async def test_idempotent_timeout_after_retry(
@@ -518,13 +566,15 @@ async def test_broker_down_is_a_clear_error(
     assert err.value.translation_key == "broker_unavailable"
 
 
-async def test_set_is_read_back_and_firmware_shown_on_device(
+async def test_write_is_not_read_back_and_firmware_shown_on_device(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_camera: FakeCamera,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """After a set.*, the setting is read back; the device shows its firmware."""
+    """The camera's code 0 makes the written value the cached one: nothing is read
+    back, and the next write of the branch reads nothing first. The device shows
+    its firmware."""
     camera = fake_camera[MAC]
     await wake_up(hass, camera)
     (device,) = dr.async_entries_for_config_entry(
@@ -533,8 +583,11 @@ async def test_set_is_read_back_and_firmware_shown_on_device(
     assert device.sw_version == "V_31.1.0.3"
     fake_camera.requests.clear()
     await _turn_on(hass, NOISE)
+    await _turn_on(hass, "switch.garden_camera_temperature_trigger")
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert fake_camera.apis == ["set.capture.info", "get.capture.info"]
+    assert fake_camera.apis == ["set.capture.info", "set.capture.info"]
+    conditions = fake_camera.sent("set.capture.info")[1]["data"]["triggerConfig"]
+    assert conditions["sensorConditions"]["lafDetect"] == 1  # the first write kept
 
 
 LINK_CUTTERS = (
@@ -649,7 +702,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS)
-@pytest.mark.usefixtures("quick_guards")
 async def test_every_plausible_camera(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -674,6 +726,7 @@ async def test_every_plausible_camera(
     }
     assert hass.states.get(NOISE).state == STATE_ON
 
+    await hass.async_block_till_done(wait_background_tasks=True)  # first contact
     not_heard_lately(init_integration)
     camera.sleep()
     image_before = hass.states.get("image.garden_camera_snapshot").state
@@ -685,7 +738,7 @@ async def test_every_plausible_camera(
     task = hass.async_create_task(_press(hass, "restart"))
     await _until(lambda: camera.reboots)
     if camera.rebooting:  # silent while it reboots, then its heartbeat
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
         heartbeat = camera.end_reboot()
         assert heartbeat is not None
         await fire(hass, HEARTBEAT_TOPIC, _json(heartbeat))
@@ -711,7 +764,6 @@ async def test_heartbeat_of_the_same_wake_sends_no_act_again(
     assert len(fake_camera.sent("cmd.snapshot")) == 1
 
 
-@pytest.mark.usefixtures("quick_guards")
 async def test_interval_heartbeat_on_external_power_sends_no_act_again(
     hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
 ) -> None:
@@ -720,7 +772,7 @@ async def test_interval_heartbeat_on_external_power_sends_no_act_again(
     fake = FakeCamera(hass, mqtt_mock, MAC, external_power=True)
     camera = fake[MAC]
     await wake_up(hass, camera)
-    assert init_integration.runtime_data.commands.on_external_power
+    assert init_integration.runtime_data.commands.reach.on_external_power
     fake.answering = False
     task = hass.async_create_task(_press(hass, "snapshot_now"))
     await _until(lambda: fake.sent("cmd.snapshot"))
@@ -731,29 +783,32 @@ async def test_interval_heartbeat_on_external_power_sends_no_act_again(
     assert len(fake.sent("cmd.snapshot")) == 1
 
 
-async def test_heartbeat_too_soon_for_a_restart_is_a_wake(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    fake_camera: FakeCamera,
-    monkeypatch: pytest.MonkeyPatch,
+async def test_restarting_camera_is_not_woken_and_not_presumed_awake(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
 ) -> None:
-    """A reboot sent to a camera that had slept; its timer wakes it seconds later:
-    that heartbeat is no restart (too soon), so the reboot goes again and is done
-    once."""
-    from custom_components.milesight_x5.api import mqtt_client
-
-    monkeypatch.setattr(mqtt_client, "RESEND_GUARD_SECONDS", 0.05)
-    camera = fake_camera[MAC]
+    """After a reboot the camera is restarting (not awake, the status says so): a
+    command waits for its boot heartbeat, with no wake and no probe, then goes."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_WAKE_TIMEOUT: 5, CONF_ANSWER_TIMEOUT: 2}
+    )
+    fake = FakeCamera(hass, mqtt_mock, MAC)
+    camera = fake[MAC]
     await wake_up(hass, camera)
-    camera.sleep()
-    task = hass.async_create_task(_press(hass, "restart"))
-    await _until(lambda: fake_camera.sent("cmd.reboot"))
-    await asyncio.sleep(0.1)
-    camera.awake = True  # its timer woke it
+    await _press(hass, "restart")
+    status = "sensor.garden_camera_command_status"
+    assert hass.states.get(status).state == "restarting"
+    camera.awake = False  # down while it restarts
+    fake.requests.clear()
+    task = hass.async_create_task(_turn_on(hass, "switch.garden_camera_timed_capture"))
+    await asyncio.sleep(0.2)
+    assert (fake.requests, fake.wakes) == ([], [])
+    camera.awake = True
     await fire(hass, HEARTBEAT_TOPIC, _json(camera.heartbeat()))
     await task
-    assert len(fake_camera.sent("cmd.reboot")) == 2
-    assert camera.reboots == 1
+    assert fake.apis[0] == "set.capture.info"
+    assert fake.wakes == []
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(status).state == "idle"
 
 
 async def test_unload_while_a_command_waits(
@@ -806,20 +861,18 @@ async def test_external_power_is_trusted_only_while_recent(
     may have been unplugged) it is woken and probed again."""
     fake = FakeCamera(hass, mqtt_mock, MAC, external_power=True)
     await wake_up(hass, fake[MAC])
-    commands = init_integration.runtime_data.commands
-    assert commands.on_external_power
+    reach = init_integration.runtime_data.commands.reach
+    assert reach.on_external_power
     freezer.tick(timedelta(days=3))
-    assert not commands.on_external_power
-    assert not commands.presumed_awake
+    assert not reach.on_external_power
+    assert not reach.presumed_awake
 
 
 async def test_slow_upgrade_check_is_not_asked_again_at_every_refresh(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
 ) -> None:
-    """upgrade.check unanswered (the vendor's server is slow over cellular): the next
-    refreshes of the day do not ask it again."""
-    from freezegun import freeze_time
-
+    """upgrade.check unanswered (the vendor's server is slow over cellular): the
+    heartbeats of the day do not ask it again; the next day they do, once."""
     camera = fake_camera[MAC]
     original = camera.answer
 
@@ -829,10 +882,23 @@ async def test_slow_upgrade_check_is_not_asked_again_at_every_refresh(
     camera.answer = slow  # type: ignore[method-assign]
     await wake_up(hass, camera)
     assert fake_camera.apis.count("upgrade.check") == 1
-    with freeze_time(dt_util.utcnow() + timedelta(minutes=11)):
-        await wake_up(hass, camera)
-    assert fake_camera.apis.count("get.capture.info") == 2  # the refresh ran
+    coordinator = init_integration.runtime_data
+    state, reader = coordinator.data, coordinator.settings_reader
+
+    def hours_pass(hours: float) -> None:  # the loop's clock must run: no freezer
+        for name in state.settings_at:
+            state.settings_at[name] -= timedelta(hours=hours)
+        assert reader._upgrade_asked is not None
+        reader._upgrade_asked -= timedelta(hours=hours)
+
+    hours_pass(3)
+    await wake_up(hass, camera)
     assert fake_camera.apis.count("upgrade.check") == 1
+    hours_pass(22)
+    await wake_up(hass, camera)
+    await wake_up(hass, camera)
+    assert fake_camera.apis.count("get.capture.info") == 2  # the day's read ran
+    assert fake_camera.apis.count("upgrade.check") == 2
 
 
 async def test_overlapping_topics_never_loop(

@@ -1,4 +1,5 @@
-"""Buttons: reboot, snapshot now, wake, check for firmware, format the SD card."""
+"""Buttons: reboot, snapshot now, wake, check for firmware, refresh the settings,
+format the SD card."""
 
 from __future__ import annotations
 
@@ -52,6 +53,12 @@ BUTTONS: tuple[X5ButtonEntityDescription, ...] = (
         translation_key="check_firmware",
         entity_category=EntityCategory.DIAGNOSTIC,
         press_fn=lambda c: c.commands.async_command("upgrade.check"),
+    ),
+    X5ButtonEntityDescription(
+        key="refresh_settings",
+        translation_key="refresh_settings",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        press_fn=lambda c: c.settings_reader.async_refresh(),
     ),
     X5ButtonEntityDescription(
         key="format_sd_card",

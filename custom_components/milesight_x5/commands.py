@@ -1,36 +1,40 @@
-"""The command path of one camera: readiness, probe, queue, repeat rules, writes.
+"""The command path of one camera: its queue, the exchange, acts, writes, answers.
 
-NOTES.md ("Remote configuration", corrected reading):
+What goes out, and when (README, "How commands reach a sleeping camera"):
 
-- The camera is ready when any message from it arrives (heartbeat, snapshot, alarm,
-  answer). One heard within the awake window is presumed ready; one on external
-  power never sleeps. Any other is reached by publishing the wake *and* sending an
-  idempotent probe (a ``get``): a sleeping camera wakes and posts a heartbeat, an
-  awake but quiet one (USB-C power: a wake produces nothing) answers the probe.
-- Commands go out one at a time, in the order they were asked for.
-- A heartbeat while a command waits means the camera just woke and did not hear
-  it: it is sent again at once (see :class:`~.api.mqtt_client.X5MqttClient`).
-- Only what the catalogue marks idempotent is retried after a timeout; an act
-  (reboot, format, picture, upgrade) goes out once per user action.
-- A write is a read-modify-write of the changed branch (:class:`~.api.Setting`).
-- In Low Power mode the camera takes no remote configuration: nothing is sent
-  and nothing woken, except one read a day right after a heartbeat.
+- **One command at a time per camera**, the user's before background reads: a
+  user's command goes out right after the heartbeat that shows the camera awake.
+- **Reaching it** is :class:`~.reach.Reach`'s: a wake only for a camera that
+  sleeps, a probe only where nothing else can tell, an act only to a camera shown
+  awake. Commands waiting behind a wake share it, and fail with it.
+- **One request in flight**, answers matched as :mod:`~.api.mqtt_client` says: a
+  late or repeated answer is never taken for a later request.
+- **Reads and writes** (idempotent) not answered within the nudge are followed by a
+  wake; the heartbeat of that wake sends them again, once.
+- **Acts** (reboot, picture, format, install) go out once per user action and are
+  never sent again; the same act asked again while it runs shares its outcome.
+  ``cmd.snapshot`` ends with its answer and its picture (a sensor's picture is
+  never taken for it); a reboot's camera is *restarting* until heard again; an
+  install is in progress until the camera reports the new firmware.
+- **Writes** send the changed branch (:class:`~.api.Setting`); the camera's
+  ``code 0`` makes what was written the cached value: nothing is read back.
+- **HTTP**, when configured, for a camera that is not known to sleep; a connection
+  that was never made falls back to MQTT at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 import contextlib
-from datetime import datetime, timedelta
+import copy
+import heapq
+import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components import mqtt
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -38,380 +42,452 @@ from .api import (
     CameraAsleepError,
     Command,
     CommandCancelledError,
+    CommandFailedError,
     CommandKind,
     CommandNotConfirmedError,
     CommandTimeoutError,
+    ConfigureResponse,
     NeedsHttpError,
     PublishError,
     Setting,
+    Snapshot,
+    TriggerType,
     X5ConnectionError,
     X5Error,
     deep_merge,
     get_command,
 )
-from .api.http_client import FACTORY_USERNAME, X5HttpClient
-from .api.mqtt_client import X5MqttClient
-from .const import (
-    CONF_ANSWER_TIMEOUT,
-    CONF_AWAKE_WINDOW,
-    CONF_REQUEST_TOPIC,
-    CONF_WAKE_TIMEOUT,
-    DEFAULT_ANSWER_TIMEOUT,
-    DEFAULT_AWAKE_WINDOW,
-    DEFAULT_HTTP_PORT,
-    DEFAULT_WAKE_TIMEOUT,
-    DOMAIN,
-    LOW_POWER_RECHECK_INTERVAL,
-    PROBE_COMMAND,
-    SETTINGS_COMMANDS,
-    SETTINGS_FRESH,
-    SETTINGS_REFRESH_INTERVAL,
-    UPGRADE_CHECK_INTERVAL,
-    WAKE_TOPIC_PREFIX,
-)
+from .api.coerce import as_str
+from .api.mqtt_client import Answer, Request, X5MqttClient
+from .camera_http import http_client
+from .const import BRANCH_FRESH, CONF_REQUEST_TOPIC, DOMAIN
 from .dispatcher import MessageKind
+from .link import CameraLink
+from .reach import Reach, async_publish_retrying
 from .state import Part
-
-if TYPE_CHECKING:
-    from .coordinator import X5Coordinator
 
 _LOGGER = logging.getLogger(__name__)
 
+# A picture of these triggers may be the one cmd.snapshot asked for; a sensor's
+# (PIR, noise, timed, ...) never is.
+_ASKED_TRIGGERS = frozenset({TriggerType.MANUAL, TriggerType.OTHER})
 
-def http_client(hass: HomeAssistant, data: Mapping[str, Any]) -> X5HttpClient | None:
-    """The camera's HTTP client from entry data, or None when no host is set."""
-    if not (host := data.get(CONF_HOST)):
-        return None
-    return X5HttpClient(
-        async_get_clientsession(hass),
-        str(host),
-        int(data.get(CONF_PORT, DEFAULT_HTTP_PORT)),
-        str(data.get(CONF_USERNAME) or FACTORY_USERNAME),
-        str(data.get(CONF_PASSWORD) or ""),
-    )
+
+class _Turns:
+    """One command at a time; waiting user commands before background ones."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._count = 0
+
+    @property
+    def busy(self) -> bool:
+        """Whether a command runs or waits."""
+        return self._busy or bool(self._waiting)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, *, background: bool) -> AsyncIterator[None]:
+        """Hold the camera's turn (background: after every user command)."""
+        if self.busy:
+            turn = asyncio.get_running_loop().create_future()
+            self._count += 1
+            entry = (int(background), self._count, turn)
+            heapq.heappush(self._waiting, entry)
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._next()  # it was handed the turn: pass it on
+                else:
+                    self._waiting.remove(entry)
+                    heapq.heapify(self._waiting)
+                raise
+        else:
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._next()
+
+    def _next(self) -> None:
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._busy = False
 
 
 class X5Commands:
     """Sends one camera's commands: over HTTP when configured, else over MQTT."""
 
-    def __init__(self, coordinator: X5Coordinator) -> None:
-        """Commands for the coordinator's camera."""
-        self._coordinator = coordinator
-        self.hass = coordinator.hass
-        self.mac = coordinator.mac
-        self._entry = coordinator.config_entry
+    def __init__(self, link: CameraLink) -> None:
+        """Commands for ``link``'s camera."""
+        self._link = link
+        self.hass = link.hass
+        self.mac = link.mac
+        self._entry = link.config_entry
         self.mqtt = X5MqttClient(
             self._async_publish, self._entry.data[CONF_REQUEST_TOPIC]
         )
         self.http = http_client(self.hass, self._entry.data)
-        self._heard = asyncio.Event()
-        self._picture = asyncio.Event()  # a live snapshot arrived
-        self._reach_task: asyncio.Task[None] | None = None
-        self._queue = asyncio.Lock()  # one command at a time, in order
+        self.reach = Reach(link, self.mqtt, self._async_publish, self._status_changed)
+        self.mqtt.late_horizon = 4 * self.reach.answer_timeout
+        self._turns = _Turns()
+        self._acts: dict[str, asyncio.Task[dict[str, Any] | bytes]] = {}
         self._writes = asyncio.Lock()  # one read-modify-write at a time
-        self._last_refresh: datetime | None = None
-        self._upgrade_checked: datetime | None = None  # when upgrade.check last went
-        self._closed = False
+        self._pending: dict[str, object] = {}  # entity key -> the write showing
+        self._written_at: dict[str, float] = {}  # get.* -> loop time of a write
+        self._flight_mark = 0  # heard count when the request in flight went out
+        self._restart_seen = False  # its boot heartbeat confirmed the act in flight
+        self._picture = asyncio.Event()  # the picture cmd.snapshot asked for came
+        self._failures = 0  # reaches that failed (the commands behind fail too)
+        self._failure: X5Error | None = None
 
-    def _set_status(self, status: str) -> None:
-        """Show what the command path does now (the command status sensor)."""
-        state = self._coordinator.data
-        if state.command_status != status:
-            state.command_status = status
-            self._coordinator.async_update_parts(Part.COMMANDS)
+    # --- lifecycle and status ----------------------------------------------------------
 
     def async_shutdown(self) -> None:
-        """Stop reaching the camera, and fail what waits (the entry unloads)."""
-        self._closed = True
-        if self._reach_task is not None:
-            self._reach_task.cancel()
-        self.mqtt.cancel_all(self._unloaded(""))
+        """Send nothing more, and fail what waits (the entry unloads)."""
+        self.reach.closed = True
+        self.mqtt.cancel_all(_unloaded(""))
+        for task in list(self._acts.values()):
+            task.cancel()
 
-    @staticmethod
-    def _unloaded(command: str) -> CommandCancelledError:
-        return CommandCancelledError("the camera was unloaded", command=command)
+    def _status(self) -> str:
+        if self.reach.restarting:
+            return "restarting"
+        if self.reach.waking:
+            return "waking"
+        if self._turns.busy or self.mqtt.in_flight(self.mac) is not None:
+            return "sending"
+        return "idle"
 
-    def _seconds(self, key: str, default: float) -> float:
-        return float(self._entry.options.get(key, default))
+    def _status_changed(self) -> None:
+        """Show what the command path does now (the command status sensor)."""
+        state = self._link.data
+        if (status := self._status()) != state.command_status:
+            state.command_status = status
+            self._link.async_update_parts(Part.COMMANDS)
 
-    # --- readiness -------------------------------------------------------------------
+    # --- publishing --------------------------------------------------------------------
 
-    @property
-    def presumed_awake(self) -> bool:
-        """Whether a command may go out without waking the camera first."""
-        state = self._coordinator.data
-        if self.on_external_power:
-            return True
-        window = timedelta(
-            seconds=self._seconds(CONF_AWAKE_WINDOW, DEFAULT_AWAKE_WINDOW)
-        )
-        return (
-            state.last_seen is not None and dt_util.utcnow() - state.last_seen < window
-        )
-
-    @property
-    def on_external_power(self) -> bool:
-        """Whether the camera said lately that it runs on external power (it never
-        sleeps). An old answer is not trusted: it may have been unplugged since."""
-        coordinator = self._coordinator
-        return coordinator.data.external_power and (
-            coordinator.settings_fresh(PROBE_COMMAND, coordinator.watchdog_timeout)
-            is not None
-        )
-
-    def asleep_reason(self) -> str:
-        """Why the camera may not respond, from what it told us (a translation key)."""
-        state = self._coordinator.data
-        if state.low_power:
-            return "low_power_mode"
-        if state.setting("get.wakeup.info", "wakeupByMQTT") in (0, "0"):
-            return "wake_disabled"
-        return "camera_asleep"
-
-    @property
-    def wake_topic(self) -> str:
-        """The camera's wake topic (not customisable on the camera)."""
-        return WAKE_TOPIC_PREFIX + self.mac
-
-    async def _async_publish(self, topic: str, payload: str) -> None:
+    async def _async_publish_once(self, topic: str, payload: str) -> None:
+        if self.reach.closed:
+            raise _unloaded("")
         try:
             await mqtt.async_publish(self.hass, topic, payload)
         except HomeAssistantError as err:
             # HA's broker connection is down: the camera cannot be reached now.
             raise PublishError(f"cannot publish to {topic}: {err}") from err
 
-    async def async_wake(self) -> None:
-        """Publish on the wake topic (any payload wakes a sleeping camera)."""
-        await self._async_publish(self.wake_topic, "wake")
-
-    def note_heard(self) -> None:
-        """The camera spoke (any message, or an HTTP answer): it is ready."""
-        self._heard.set()
-
-    async def async_on_message(self, kind: MessageKind) -> None:
-        """A live message from the camera: it is awake now."""
-        self.note_heard()
-        if kind is MessageKind.SNAPSHOT:
-            # cmd.snapshot has no documented answer: its picture completes it.
-            self._picture.set()
-            self.mqtt.complete(self.mac, "cmd.snapshot", {})
-        elif kind is MessageKind.HEARTBEAT:
-            try:
-                # On external power a heartbeat is its interval's, not a wake.
-                acts = not self.on_external_power
-                if resent := await self.mqtt.async_camera_woke(self.mac, acts=acts):
-                    _LOGGER.debug("%s woke up: sent %s again", self.mac, resent)
-            except X5ConnectionError as err:
-                _LOGGER.debug("Sending again to %s failed: %s", self.mac, err)
-            self._maybe_refresh()
-
-    async def _async_reach(
-        self, *, wake: bool, heard_since: datetime | None = None
-    ) -> None:
-        """Return once the camera can take a command; wake and probe it if needed.
-
-        ``heard_since``: presume it awake only if it spoke after this moment.
-        """
-        last_seen = self._coordinator.data.last_seen
-        if self.presumed_awake and (
-            heard_since is None or (last_seen is not None and last_seen > heard_since)
-        ):
-            return
-        if self._closed:
-            raise self._unloaded("")
-        if self._coordinator.data.low_power:
-            raise CameraAsleepError("low_power_mode")  # nothing wakes it
-        if not wake:
-            raise CameraAsleepError(self.asleep_reason())
-        if self._reach_task is None or self._reach_task.done():
-            self._reach_task = self._entry.async_create_background_task(
-                self.hass, self._async_wake_and_probe(), f"{DOMAIN} reach {self.mac}"
-            )
-        reach = self._reach_task
-        try:
-            await asyncio.shield(reach)
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if reach.cancelled() and not (current and current.cancelling()):
-                raise self._unloaded("") from None  # unloaded while it waited
-            raise
-
-    async def _async_wake_and_probe(self) -> None:
-        """Wake and probe once for every command waiting; all fail together."""
-        self._heard.clear()
-        self._set_status("waking")
-        try:
-            await self.async_wake()
-        except BaseException:
-            self._set_status("idle")
-            raise
-        probe = self._entry.async_create_background_task(
-            self.hass, self._async_probe(), f"{DOMAIN} probe {self.mac}"
+    async def _async_publish(self, topic: str, payload: str) -> None:
+        """Publish; while the broker is away, try again (for an answer timeout)."""
+        await async_publish_retrying(
+            self._async_publish_once,
+            topic,
+            payload,
+            patience=self.reach.answer_timeout,
+            closed=lambda: self.reach.closed,
         )
-        try:
-            async with asyncio.timeout(
-                self._seconds(CONF_WAKE_TIMEOUT, DEFAULT_WAKE_TIMEOUT)
-            ):
-                await self._heard.wait()
-        except BaseException as err:
-            self._set_status("idle")  # every command waiting fails with it
-            if isinstance(err, TimeoutError):
-                raise CameraAsleepError(self.asleep_reason()) from None
-            raise
-        finally:
-            probe.cancel()
 
-    async def _async_probe(self) -> None:
-        """Ask an idempotent ``get`` until answered: an awake, quiet camera answers."""
-        timeout = self._seconds(CONF_ANSWER_TIMEOUT, DEFAULT_ANSWER_TIMEOUT)
-        while True:
-            try:
-                await self.mqtt.async_request(
-                    self.mac, PROBE_COMMAND, answer_timeout=timeout
-                )
-            except CommandTimeoutError:
-                continue
-            except X5Error as err:
-                _LOGGER.debug("Probing %s stopped: %s", self.mac, err)
+    async def async_wake(self) -> None:
+        """Publish on the wake topic (the Wake button: one message, nothing else)."""
+        await self.reach.async_publish_wake()
+
+    # --- hearing the camera ------------------------------------------------------------
+
+    async def async_on_message(
+        self, kind: MessageKind, snapshot: Snapshot | None = None
+    ) -> None:
+        """A live message from the camera: it is awake now."""
+        heartbeat = kind is MessageKind.HEARTBEAT
+        self.reach.note_heard(heartbeat=heartbeat)
+        self._status_changed()
+        if snapshot is not None:
+            self._on_picture(snapshot)
+        elif heartbeat:
+            await self._async_on_heartbeat()
+
+    def _on_picture(self, snapshot: Snapshot) -> None:
+        """A picture: it completes cmd.snapshot if it can only be the one asked for."""
+        flight = self.mqtt.in_flight(self.mac)
+        if snapshot.trigger not in _ASKED_TRIGGERS:
             return
+        if flight is not None and flight.command.name == "cmd.snapshot":
+            self.mqtt.complete(self.mac, flight.api, {})
+        self._picture.set()
 
-    # --- sending ---------------------------------------------------------------------
+    async def _async_on_heartbeat(self) -> None:
+        """A heartbeat: a wake (unless on external power, where it is its interval's).
+
+        What was sent before it was not heard: a read or write waiting is sent again
+        at once; a restarting act waiting with nothing heard since is confirmed by it.
+        """
+        if self.reach.on_external_power:
+            return
+        self.mqtt.camera_woke(self.mac)
+        flight = self.mqtt.in_flight(self.mac)
+        if flight is None or flight.future.done():
+            return
+        silent = self.reach.heard_count == self._flight_mark + 1
+        elapsed = asyncio.get_running_loop().time() - flight.sent_at
+        if flight.command.restarts:
+            if silent and elapsed >= self.reach.nudge:
+                # Silence, then the heartbeat of its start: it restarted, as asked.
+                self._restart_seen = True
+                flight.future.set_result(
+                    ConfigureResponse(mac=self.mac, api=flight.api)
+                )
+            return
+        if flight.command.idempotent and flight.sends < 2:
+            try:
+                await self.mqtt.async_resend(flight)
+                _LOGGER.debug("%s woke up: sent %s again", self.mac, flight.api)
+            except X5Error as err:
+                _LOGGER.debug("Sending again to %s failed: %s", self.mac, err)
+
+    def handle_response(self, response: ConfigureResponse) -> Answer:
+        """An answer on the response topic: the request in flight's, a late one, ..."""
+        answer, request = self.mqtt.handle_response(response)
+        if request is None:
+            _LOGGER.debug("%s answer from %s: %s", answer, self.mac, response.api)
+            return answer
+        if answer is Answer.TAKEN:
+            loop_time = asyncio.get_running_loop().time()
+            self.reach.observe_round_trip(loop_time - request.sent_at)
+        if not response.ok:
+            return answer
+        stale = answer is Answer.LATE and (
+            self._written_at.get(_read_of(request.command.name), -1.0) > request.sent_at
+        )
+        if not stale:
+            self._take(request.command, request.data, response.data)
+        return answer
+
+    # --- sending -----------------------------------------------------------------------
 
     async def async_command(
-        self, name: str, data: Mapping[str, Any] | None = None, *, wake: bool = True
+        self,
+        name: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        background: bool = False,
+        failures: int | None = None,
     ) -> dict[str, Any] | bytes:
         """Send a catalogue command (reaching the camera first); return its answer.
 
-        ``wake=False``: only while the camera is presumed awake (background reads).
+        ``background``: after every user command, and only while the camera is
+        presumed awake (never woken for it). ``failures``: :attr:`failures` when
+        the action began (a wake that failed since fails it too).
         """
         command = get_command(name)
-        result = await self._async_send(command, data, wake=wake)
-        await self._async_take_answer(command, data, result)
-        return result
+        if command.kind is not CommandKind.ACT:
+            return await self._async_run(
+                command, data, background=background, failures=failures
+            )
+        key = command.name + json.dumps(data or {}, sort_keys=True, default=str)
+        if (task := self._acts.get(key)) is None:
+            task = self._entry.async_create_background_task(
+                self.hass,
+                self._async_run(command, data, background=False),
+                f"{DOMAIN} {command.name} {self.mac}",
+            )
+            self._acts[key] = task
+            task.add_done_callback(lambda done: self._act_done(key, done))
+        return await asyncio.shield(task)
 
-    async def _async_send(
-        self, command: Command, data: Mapping[str, Any] | None, *, wake: bool
+    def _act_done(self, key: str, task: asyncio.Task[Any]) -> None:
+        if self._acts.get(key) is task:
+            del self._acts[key]
+        if not task.cancelled():
+            task.exception()  # each caller was told; nothing left unretrieved
+
+    @property
+    def failures(self) -> int:
+        """How many wakes failed so far (a mark for an action made of several
+        commands: a wake that fails fails every command waiting for it)."""
+        return self._failures
+
+    async def _async_run(
+        self,
+        command: Command,
+        data: Mapping[str, Any] | None,
+        *,
+        background: bool,
+        failures: int | None = None,
     ) -> dict[str, Any] | bytes:
-        if self._closed:
-            raise self._unloaded(command.name)
-        if self.http is not None:
-            try:
-                answer = await self.http.async_request(command, data)
-            except AuthenticationError:
-                self._entry.async_start_reauth(self.hass)
-                raise
-            except X5ConnectionError as err:
-                if not command.over_mqtt:
-                    raise
-                if err.maybe_sent and not command.idempotent:
-                    raise CommandNotConfirmedError(command.name) from err
-                _LOGGER.debug(
-                    "%s over HTTP failed (%s); trying MQTT", command.name, err
-                )
-            else:
-                self._coordinator.async_heard()  # it answered: it is awake
+        if self.reach.closed:
+            raise _unloaded(command.name)
+        if self.http is not None and (
+            not command.over_mqtt or not self.reach.known_asleep
+        ):
+            answer = await self._async_over_http(command, data)
+            if answer is not None:
                 return answer
         if not command.over_mqtt:
             raise NeedsHttpError(
                 f"{command.name} needs HTTP access to the camera", command=command.name
             )
-        if self._coordinator.data.low_power and command.kind is not CommandKind.READ:
+        if self._link.data.low_power and command.kind is not CommandKind.READ:
             # No remote configuration in Low Power mode: only reads, only while it
             # is awake after a heartbeat (to notice it is back in Full Function).
             raise CameraAsleepError("low_power_mode")
+        if failures is None:
+            failures = self._failures
         try:
-            # Every command waiting shares one wake and probe, and fails with it.
-            await self._async_reach(wake=wake)
-            async with self._queue:
-                await self._async_reach(wake=wake)
-                self._set_status("sending")
-                sent_at = dt_util.utcnow()
+            async with self._turns.turn(background=background):
+                self._status_changed()
+                if self._failures != failures and self._failure is not None:
+                    raise copy.copy(self._failure)  # the wake it waited for failed
                 try:
-                    return await self._async_request(command, data)
-                except CommandNotConfirmedError:
-                    raise  # an act: it went out once, never again
-                except CommandTimeoutError:
-                    if not wake:
-                        raise
-                # Not heard since: it slept sooner than presumed. Reach it, send again.
-                _LOGGER.debug("%s: no answer from %s; retrying", command.name, self.mac)
-                await self._async_reach(wake=True, heard_since=sent_at)
-                self._set_status("sending")
-                return await self._async_request(command, data)
+                    await self.reach.async_reach(
+                        act=command.kind is CommandKind.ACT, wake=not background
+                    )
+                except CameraAsleepError as err:
+                    if not background:
+                        self._failures += 1
+                        self._failure = err
+                    raise
+                return await self._async_exchange(command, data, background=background)
         finally:
-            if not self._queue.locked():
-                self._set_status("idle")
+            self._status_changed()
 
-    async def _async_request(
+    async def _async_over_http(
         self, command: Command, data: Mapping[str, Any] | None
-    ) -> dict[str, Any]:
-        timeout = self._seconds(CONF_ANSWER_TIMEOUT, DEFAULT_ANSWER_TIMEOUT)
-        if command.restarts:
-            # No answer may come; the heartbeat of its restart may take a while.
-            timeout = max(
-                timeout, self._seconds(CONF_WAKE_TIMEOUT, DEFAULT_WAKE_TIMEOUT)
-            )
-        if command.name != "cmd.snapshot":
-            return await self.mqtt.async_request(
-                self.mac, command, data, answer_timeout=timeout
-            )
-        self._picture.clear()
-        answer = await self.mqtt.async_request(
-            self.mac, command, data, answer_timeout=timeout
-        )
-        # Answered before its picture arrived: the action ends with the picture in
-        # the image entity (or, should it not come, after the answer timeout).
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                await self._picture.wait()
+    ) -> dict[str, Any] | bytes | None:
+        """The command over HTTP; None when MQTT should carry it instead."""
+        assert self.http is not None
+        try:
+            answer = await self.http.async_request(command, data)
+        except AuthenticationError:
+            self._entry.async_start_reauth(self.hass)
+            raise
+        except X5ConnectionError as err:
+            if not command.over_mqtt:
+                raise
+            if err.maybe_sent and not command.idempotent:
+                raise CommandNotConfirmedError(command.name) from err
+            _LOGGER.debug("%s over HTTP failed (%s); trying MQTT", command.name, err)
+            return None
+        self._link.async_heard()  # it answered: it is awake
+        if isinstance(answer, bytes):
+            if command.name == "cmd.snapshot" and answer:
+                # Over HTTP the picture is the answer: show it like an uplink.
+                await self._link.async_take_picture(answer)
+        else:
+            self._take(command, data, answer)
         return answer
 
-    async def _async_take_answer(
-        self,
-        command: Command,
-        data: Mapping[str, Any] | None,
-        result: dict[str, Any] | bytes,
-    ) -> None:
-        coordinator = self._coordinator
-        if isinstance(result, bytes):
-            if command.name == "cmd.snapshot" and result:
-                # Over HTTP the picture is the answer: show it like an uplink.
-                await coordinator.async_take_picture(result)
-            return
-        if command.name == "upgrade.online":
-            # It installs and restarts: read firmware and offer at its next heartbeat.
-            self._last_refresh = self._upgrade_checked = None
-            coordinator.data.settings_at.pop("upgrade.check", None)
-        if command.kind is CommandKind.READ and result:
-            if command.is_read or command.name == "upgrade.check":
-                coordinator.store_settings(command.name, result)
-        elif command.kind is CommandKind.WRITE and data:
-            self._confirm_write(command, data)
-        coordinator.async_update_parts(Part.SETTINGS)
+    async def _async_exchange(
+        self, command: Command, data: Mapping[str, Any] | None, *, background: bool
+    ) -> dict[str, Any]:
+        """Send the request and wait for its outcome (the camera is ready)."""
+        api = command.mqtt_api or command.name
+        await self.mqtt.async_orphan_settled(self.mac, api)
+        self._picture.clear()
+        self._flight_mark = self.reach.heard_count
+        self._restart_seen = False
+        request = await self.mqtt.async_send(self.mac, command, data)
+        self._status_changed()
+        try:
+            if command.kind is CommandKind.ACT:
+                return await self._async_act(request)
+            return await self._async_answer(request, nudge=not background)
+        finally:
+            self.mqtt.give_up(request)
 
-    def _confirm_write(self, command: Command, data: Mapping[str, Any]) -> None:
-        """The camera took a write: cache it, then read the branch back.
-
-        Merged into the cache, never replacing a branch with a fragment (an expert's
-        send_command may send one), and no longer fresh: the next read-modify-write
-        reads the camera's own version first unless the read-back brought it.
-        """
-        get_name = "get." + command.name.removeprefix("set.")
-        state = self._coordinator.data
-        if get_name in state.settings:
-            deep_merge(state.settings[get_name], data)
-            state.settings_at.pop(get_name, None)
-            self._coordinator.async_save_later()
-        # The camera may adjust what it was given: read it back while it is awake.
-        self._entry.async_create_background_task(
-            self.hass, self._async_read(get_name), f"{DOMAIN} {get_name} {self.mac}"
+    async def _async_answer(self, request: Request, *, nudge: bool) -> dict[str, Any]:
+        """A read's or write's answer; unanswered within the nudge, the wake follows
+        (its heartbeat sends the request again)."""
+        timeout = self.reach.answer_timeout
+        if nudge:
+            if await _answered(request, self.reach.nudge):
+                return _data(request)
+            if self.reach.heard_count == self._flight_mark:
+                # Not a word since it went out: it slept sooner than presumed.
+                _LOGGER.debug("%s: no answer to %s; waking", self.mac, request.api)
+                await self.reach.async_publish_wake()
+        loop = asyncio.get_running_loop()
+        while (remaining := request.sent_at + timeout - loop.time()) > 0:
+            if await _answered(request, remaining):
+                return _data(request)
+        raise CommandTimeoutError(
+            f"{request.api} to {self.mac}: no answer within {timeout:g} s",
+            command=request.api,
         )
 
-    async def _async_read(self, name: str) -> None:
-        try:
-            await self.async_command(name, wake=False)
-        except X5Error as err:
-            _LOGGER.debug("Reading %s from %s failed: %s", name, self.mac, err)
+    async def _async_act(self, request: Request) -> dict[str, Any]:
+        """An act's outcome: its answer (a restart's heartbeat, a picture), or not
+        confirmed. It is never sent again."""
+        reach = self.reach
+        command = request.command
+        timeout = reach.wake_timeout if command.restarts else reach.answer_timeout
+        if not await _answered(request, timeout):
+            raise CommandNotConfirmedError(request.api)
+        answer = _data(request)
+        if command.name == "cmd.snapshot" and not self._picture.is_set():
+            # Answered before its picture: the action ends with the picture shown.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(reach.answer_timeout):
+                    await self._picture.wait()
+        elif command.restarts and not self._restart_seen:
+            # Answered before it went down: restarting until it is heard again.
+            reach.restarting = True
+            self._status_changed()
+        return answer
+
+    # --- answers into the state --------------------------------------------------------
+
+    def _take(
+        self, command: Command, data: Mapping[str, Any] | None, answer: dict[str, Any]
+    ) -> None:
+        """What a successful answer tells about the camera."""
+        link = self._link
+        if command.kind is CommandKind.READ:
+            if answer and (command.is_read or command.name == "upgrade.check"):
+                link.store_settings(command.name, answer)
+                if command.name == "get.login.info":
+                    self._check_install()
+        elif command.kind is CommandKind.WRITE and data:
+            self._confirm_write(command, data)
+        elif command.name == "upgrade.online":
+            self._start_install()
+        link.async_update_parts(Part.SETTINGS)
+
+    def _confirm_write(self, command: Command, data: Mapping[str, Any]) -> None:
+        """The camera took a write: what was written is the cached value.
+
+        Merged, never replacing a branch with a fragment (an expert's send_command
+        may send one). The branch keeps the time it was read: a nested write reads
+        it again once that is old (the camera's web page may have changed it).
+        """
+        name = _read_of(command.name)
+        state = self._link.data
+        if (cached := state.settings.get(name)) is not None:
+            deep_merge(cached, data)
+        else:
+            state.settings[name] = copy.deepcopy(dict(data))  # shown, not a base
+        self._written_at[name] = asyncio.get_running_loop().time()
+        self._link.async_save_later()
+
+    def _start_install(self) -> None:
+        state = self._link.data
+        offered = as_str(state.setting("upgrade.check", "softversion"))
+        state.install_version = offered or "?"
+        state.install_since = dt_util.utcnow()
+        self._link.async_save_later()
+
+    def _check_install(self) -> None:
+        state = self._link.data
+        if state.install_version is None:
+            return
+        if as_str(state.setting("get.login.info", "software")) == state.install_version:
+            _LOGGER.info("%s runs firmware %s now", self.mac, state.install_version)
+            state.install_version = state.install_since = None
+            self._link.async_save_later()
+
+    # --- settings entities -------------------------------------------------------------
 
     async def async_set(
         self, key: str, setting: Setting, value: Any, shown: Any
@@ -419,71 +495,60 @@ class X5Commands:
         """A settings entity's change, shown as pending until the camera confirms it.
 
         A nested setting goes with its whole top-level object as the camera last
-        reported it (read first when nothing fresh is cached).
+        reported it (read first when that is not recent).
         """
-        state = self._coordinator.data
+        state = self._link.data
+        failures = self._failures
+        mine = object()
+        self._pending[key] = mine
         state.pending[key] = shown
-        self._coordinator.async_update_parts(Part.SETTINGS)
+        self._link.async_update_parts(Part.SETTINGS)
         try:
-            if self.http is None:
-                await self._async_reach(wake=True)  # shared by every write waiting
             async with self._writes:
                 current: Mapping[str, Any] | None = None
                 if setting.nested:
-                    current = self._coordinator.settings_fresh(
-                        setting.read_command, SETTINGS_FRESH
-                    )
+                    current = state.fresh(setting.read_command, BRANCH_FRESH)
                     if current is None:
-                        read = await self.async_command(setting.read_command)
+                        read = await self.async_command(
+                            setting.read_command, failures=failures
+                        )
                         current = read if isinstance(read, dict) else None
                 await self.async_command(
-                    setting.write_command, setting.payload(value, current)
+                    setting.write_command,
+                    setting.payload(value, current),
+                    failures=failures,
                 )
         finally:
-            state.pending.pop(key, None)
-            self._coordinator.async_update_parts(Part.SETTINGS)
+            if self._pending.get(key) is mine:  # a later change still shows its own
+                del self._pending[key]
+                state.pending.pop(key, None)
+            self._link.async_update_parts(Part.SETTINGS)
 
-    # --- reading the settings the entities show ----------------------------------------
 
-    def _maybe_refresh(self) -> None:
-        """After a heartbeat: read the settings, at most every few minutes."""
-        now = dt_util.utcnow()
-        low_power = self._coordinator.data.low_power
-        interval = (
-            LOW_POWER_RECHECK_INTERVAL if low_power else SETTINGS_REFRESH_INTERVAL
-        )
-        if self._last_refresh is not None and now - self._last_refresh < interval:
-            return
-        self._last_refresh = now
-        names = ["get.capture.info"] if low_power else list(SETTINGS_COMMANDS)
-        if (
-            not low_power
-            and (
-                self._upgrade_checked is None
-                or now - self._upgrade_checked >= UPGRADE_CHECK_INTERVAL
-            )
-            and (
-                self._coordinator.settings_fresh(
-                    "upgrade.check", UPGRADE_CHECK_INTERVAL
-                )
-                is None
-            )
-        ):
-            # Counted when asked, answered or not: a slow vendor server over
-            # cellular must not make it go out with every refresh.
-            self._upgrade_checked = now
-            names.append("upgrade.check")
-        self._entry.async_create_background_task(
-            self.hass, self._async_refresh(names), f"{DOMAIN} settings {self.mac}"
-        )
+async def _answered(request: Request, seconds: float) -> bool:
+    """Whether the request's answer came within ``seconds``."""
+    if request.future.done():
+        return True
+    try:
+        async with asyncio.timeout(seconds):
+            await asyncio.shield(request.future)
+    except TimeoutError:
+        return False
+    return True
 
-    async def _async_refresh(self, names: list[str]) -> None:
-        """Read while the camera is awake; stop at the first failure (it slept)."""
-        for name in names:
-            try:
-                await self.async_command(name, wake=False)
-            except X5Error as err:
-                _LOGGER.debug(
-                    "Settings refresh of %s stopped at %s: %s", self.mac, name, err
-                )
-                return
+
+def _data(request: Request) -> dict[str, Any]:
+    """The answer's data; a refusal raises CommandFailedError."""
+    response = request.future.result()
+    if not response.ok:
+        raise CommandFailedError(request.api, response.code or -1, response.result)
+    return response.data
+
+
+def _read_of(name: str) -> str:
+    """The ``get.*`` of a ``set.*`` (or the name itself)."""
+    return "get." + name.removeprefix("set.") if name.startswith("set.") else name
+
+
+def _unloaded(command: str) -> CommandCancelledError:
+    return CommandCancelledError("the camera was unloaded", command=command)

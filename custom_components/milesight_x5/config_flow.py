@@ -39,11 +39,9 @@ from .api import (
     decode_json,
     normalize_mac,
     peek_mac,
-    topic_matches,
-    topics_overlap,
 )
 from .api.http_client import FACTORY_USERNAME
-from .commands import http_client
+from .camera_http import http_client
 from .const import (
     CONF_ALARM_TOPIC,
     CONF_HEARTBEAT_TOPIC,
@@ -61,9 +59,9 @@ from .const import (
     TOPIC_KEYS,
 )
 from .options_flow import X5OptionsFlow
+from .topic_config import topic_overlap_error
 
 HTTP_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD)
-UPLINK_KEYS = (CONF_HEARTBEAT_TOPIC, CONF_SNAPSHOT_TOPIC, CONF_ALARM_TOPIC)
 CONF_BROKER_HOST = "broker_host"
 CONF_BROKER_PORT = "broker_port"
 CONF_BROKER_USERNAME = "broker_username"
@@ -141,15 +139,6 @@ def _validate_topics(topics: Mapping[str, Any]) -> tuple[dict[str, str], str | N
     if topic_overlap_error(validated):
         return validated, "topic_overlap"
     return validated, None
-
-
-def topic_overlap_error(topics: Mapping[str, str]) -> bool:
-    """Whether HA would hear its own requests, or take answers for uplinks."""
-    request, response = topics[CONF_REQUEST_TOPIC], topics[CONF_RESPONSE_TOPIC]
-    uplinks = [topics[key] for key in UPLINK_KEYS]
-    return any(topic_matches(topic, request) for topic in [*uplinks, response]) or any(
-        topics_overlap(topic, response) for topic in uplinks
-    )
 
 
 class X5ConfigFlow(ConfigFlow, domain=DOMAIN):

@@ -48,16 +48,23 @@ LARGE_PAYLOAD_BYTES: Final = 64 * 1024
 CONF_AWAKE_WINDOW: Final = "awake_window"
 CONF_WAKE_TIMEOUT: Final = "wake_timeout"
 CONF_ANSWER_TIMEOUT: Final = "answer_timeout"
+CONF_SETTINGS_INTERVAL: Final = "settings_interval"
 # How long after its last message a camera is presumed still awake. The guide does
 # not say how long it stays awake; the shorter the presumption, the fewer commands
-# go to a camera that already sleeps (beyond it: wake and probe first).
+# go to a camera that already sleeps (beyond it: wake first).
 DEFAULT_AWAKE_WINDOW: Final = 10
 DEFAULT_WAKE_TIMEOUT: Final = 120  # s to wait for the heartbeat after a wake
 DEFAULT_ANSWER_TIMEOUT: Final = 15  # s to wait for an answer on the response topic
-SETTINGS_REFRESH_INTERVAL: Final = timedelta(minutes=10)
-# A cached answer younger than this is the base of a read-modify-write.
-SETTINGS_FRESH: Final = SETTINGS_REFRESH_INTERVAL
-# What the entities read right after a heartbeat (no wake for it).
+# Hours between two reads of the settings (right after a heartbeat, never a wake).
+DEFAULT_SETTINGS_INTERVAL: Final = 24
+# A camera heard within this share of the awake window is *shown* awake: an act
+# (reboot, picture, format, install) goes to it without a probe first.
+EVIDENCE_SHARE: Final = 0.2
+# A nested write sends its whole branch as last read; a branch read longer ago is
+# read again first (the camera's web page or app may have changed it since).
+BRANCH_FRESH: Final = timedelta(hours=1)
+# What the entities show, read at first contact, then every settings interval,
+# right after a heartbeat (no wake for it).
 SETTINGS_COMMANDS: Final = (
     "get.capture.info",
     "get.image.info",
@@ -72,6 +79,8 @@ UPGRADE_CHECK_INTERVAL: Final = timedelta(days=1)
 LOW_POWER_RECHECK_INTERVAL: Final = timedelta(days=1)
 # The idempotent read that tells an awake-but-quiet camera from a sleeping one.
 PROBE_COMMAND: Final = "get.device.status"
+# A firmware install not reported done after this is given up (offered again).
+INSTALL_TIMEOUT: Final = timedelta(minutes=30)
 # A camera clock off by more than this is reported (once).
 CLOCK_TOLERANCE: Final = timedelta(days=1)
 

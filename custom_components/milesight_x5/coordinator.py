@@ -1,7 +1,9 @@
 """One coordinator per camera: its state and the uplinks that change it.
 
-Commands out go through :class:`~.commands.X5Commands` (``coordinator.commands``),
-reachability through :class:`~.reachability.Watchdog`, who hears of a change
+Commands out go through :class:`~.commands.X5Commands` (``coordinator.commands``;
+it sees this coordinator only as a :class:`~.link.CameraLink`), settings reads
+through :class:`~.settings_reader.SettingsReader`, reachability through
+:class:`~.reachability.Watchdog`, who hears of a change
 through :class:`~.listeners.X5Listeners` (its base); this module keeps what the
 camera said and when Home Assistant heard it.
 """
@@ -49,6 +51,7 @@ from .history_files import Picture
 from .listeners import X5Listeners
 from .reachability import Watchdog
 from .repairs import async_check_topics
+from .settings_reader import SettingsReader
 from .state import (
     Part,
     X5State,
@@ -108,6 +111,7 @@ class X5Coordinator(X5Listeners):
         self._save_scheduled = False
         self._warned: set[str] = set()
         self.commands = X5Commands(self)
+        self.settings_reader = SettingsReader(self, self.commands)
 
     async def _async_update_data(self) -> X5State:
         """What is known now: the camera is never polled (it sleeps)."""
@@ -149,7 +153,7 @@ class X5Coordinator(X5Listeners):
         """The camera answered over HTTP: it is awake now."""
         if self._mark_seen(dt_util.utcnow()):
             self.async_update_parts(Part.REACHABILITY)
-        self.commands.note_heard()
+        self.commands.reach.note_heard()
 
     def async_save_later(self) -> None:
         """Write the state soon: a burst of messages is written once, and the
@@ -205,7 +209,10 @@ class X5Coordinator(X5Listeners):
             self._fire(kind, occurrence)
         if not retained and not self._shut_down:
             # After the state: an action waiting for this picture sees it in place.
-            await self.commands.async_on_message(kind)
+            snapshot = occurrence if isinstance(occurrence, Snapshot) else None
+            await self.commands.async_on_message(kind, snapshot)
+            if kind is MessageKind.HEARTBEAT:
+                self.settings_reader.on_heartbeat()  # after the user's commands
 
     def _warn_once(self, key: str, msg: str, *args: Any) -> None:
         """Warn the first time a kind of problem shows, then only at debug level."""
@@ -267,12 +274,7 @@ class X5Coordinator(X5Listeners):
         return alarm
 
     def _on_response(self, message: dict[str, Any]) -> None:
-        response = parse_configure_response(message)
-        self.commands.mqtt.handle_response(response)
-        # Also answers nobody waits for any more (a slow upgrade.check over cellular).
-        readable = response.api.startswith("get.") or response.api == "upgrade.check"
-        if readable and response.ok and response.data:
-            self.store_settings(response.api, response.data)
+        self.commands.handle_response(parse_configure_response(message))
 
     async def _async_on_snapshot(
         self, message: dict[str, Any], size: int, now: datetime, retained: bool
@@ -379,13 +381,6 @@ class X5Coordinator(X5Listeners):
             async_check_topics(self.hass, self.config_entry, data)
         elif name == "get.login.info":
             self._update_firmware_version()
-
-    def settings_fresh(self, name: str, max_age: timedelta) -> dict[str, Any] | None:
-        """A cached answer read within ``max_age``, else None."""
-        read = self.data.settings_at.get(name)
-        if read is None or dt_util.utcnow() - read > max_age:
-            return None
-        return self.data.settings.get(name)
 
     def _update_firmware_version(self) -> None:
         """Show the camera's firmware on its device (``get.login.info`` software)."""

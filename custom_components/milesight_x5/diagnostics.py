@@ -8,7 +8,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .coordinator import X5ConfigEntry
+from .coordinator import X5ConfigEntry, X5Coordinator
 from .state import iso
 
 TO_REDACT = {
@@ -63,7 +63,7 @@ async def async_get_config_entry_diagnostics(
             },
             "clock_offset_s": state.clock_offset,
             "reachable": state.reachable,
-            "presumed_awake": coordinator.commands.presumed_awake,
+            "presumed_awake": coordinator.commands.reach.presumed_awake,
             "external_power": state.external_power,
             "low_power": state.low_power,
             "heartbeat_interval_s": coordinator.heartbeat_interval.total_seconds(),
@@ -71,9 +71,7 @@ async def async_get_config_entry_diagnostics(
             # Fields of the last message of each kind that were unusable (dropped;
             # their last values stay).
             "dropped_fields": dict(state.dropped),
-            "pending_commands": sorted(
-                api for _, api in coordinator.commands.mqtt.pending
-            ),
+            "pending_commands": _pending(coordinator),
             "snapshot": {
                 "image_bytes": len(snapshot.image) if snapshot.image else 0,
                 "declared_size": snapshot.declared_size,
@@ -86,4 +84,16 @@ async def async_get_config_entry_diagnostics(
         "history": coordinator.history.diagnostics(),
         "settings": async_redact_data(state.settings, TO_REDACT),
         "last_payloads": async_redact_data(state.raw, TO_REDACT),
+    }
+
+
+def _pending(coordinator: X5Coordinator) -> dict[str, Any]:
+    """The request waiting for its answer, and those given up on that may still be
+    answered late."""
+    mqtt = coordinator.commands.mqtt
+    flight = mqtt.in_flight(coordinator.mac)
+    return {
+        "in_flight": flight.api if flight is not None else None,
+        "late_possible": mqtt.orphans(coordinator.mac),
+        "status": coordinator.data.command_status,
     }

@@ -1,5 +1,5 @@
-"""Options: how long a camera is presumed awake, how long to wait for it, and how
-long its pictures are kept."""
+"""Options: how long a camera is presumed awake, how long to wait for it, how often
+its settings are read, and how long its pictures are kept."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ from .const import (
     CONF_AWAKE_WINDOW,
     CONF_HISTORY_DAYS,
     CONF_HISTORY_SIZE,
+    CONF_SETTINGS_INTERVAL,
     CONF_WAKE_TIMEOUT,
     DEFAULT_ANSWER_TIMEOUT,
     DEFAULT_AWAKE_WINDOW,
     DEFAULT_HISTORY_DAYS,
     DEFAULT_HISTORY_SIZE,
+    DEFAULT_SETTINGS_INTERVAL,
     DEFAULT_WAKE_TIMEOUT,
 )
 
@@ -43,6 +45,7 @@ OPTIONS: dict[str, tuple[int, int, int, NumberSelector]] = {
     CONF_AWAKE_WINDOW: (5, 3600, DEFAULT_AWAKE_WINDOW, _box(UnitOfTime.SECONDS)),
     CONF_WAKE_TIMEOUT: (10, 3600, DEFAULT_WAKE_TIMEOUT, _box(UnitOfTime.SECONDS)),
     CONF_ANSWER_TIMEOUT: (2, 300, DEFAULT_ANSWER_TIMEOUT, _box(UnitOfTime.SECONDS)),
+    CONF_SETTINGS_INTERVAL: (1, 168, DEFAULT_SETTINGS_INTERVAL, _box(UnitOfTime.HOURS)),
     CONF_HISTORY_DAYS: (1, 3650, DEFAULT_HISTORY_DAYS, _box(UnitOfTime.DAYS)),
     CONF_HISTORY_SIZE: (
         10,

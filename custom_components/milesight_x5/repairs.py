@@ -28,6 +28,7 @@ from .const import (
     CONF_SNAPSHOT_TOPIC,
     DOMAIN,
 )
+from .topic_config import topic_overlap_error
 
 # Our setting -> the camera's field in get/set.capture.info.
 TOPIC_FIELDS: dict[str, str] = {
@@ -164,8 +165,6 @@ class TopicMismatchFlow(RepairsFlow):
         self, user_input: dict[str, str] | None = None
     ) -> FlowResult:
         """Listen where the camera posts (the entry reloads)."""
-        from .config_flow import topic_overlap_error
-
         hass = self.hass
         if topic_overlap_error({**self._entry.data, **self._theirs}):
             return self.async_abort(reason="topic_overlap")

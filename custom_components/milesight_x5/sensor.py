@@ -37,7 +37,7 @@ PARALLEL_UPDATES = 0
 CONNECTION_OPTIONS = ["connected", "connecting", "disconnected"]
 SIM_OPTIONS = ["valid", "invalid", "no_sim"]
 # What the command path does: feedback while a command waits for a sleeping camera.
-COMMAND_STATUS_OPTIONS = ["idle", "waking", "sending"]
+COMMAND_STATUS_OPTIONS = ["idle", "waking", "sending", "restarting"]
 
 
 def connection_state(text: str | None) -> str | None:

@@ -31,7 +31,7 @@ from .counters import DailyCounts
 
 STORAGE_VERSION = 1
 # When Home Assistant received something, kept across restarts.
-_TIMES = ("last_seen", "heartbeat_at", "snapshot_at", "alarm_at")
+_TIMES = ("last_seen", "heartbeat_at", "snapshot_at", "alarm_at", "install_since")
 # The stored messages (raw, by kind) and how each becomes its model again.
 _PARSERS: tuple[tuple[str, Any], ...] = (
     ("heartbeat", parse_heartbeat),
@@ -87,7 +87,9 @@ class X5State:
         default_factory=dict
     )  # kind -> unusable fields of its last message
     clock_offset: float | None = None  # s the camera's clock is ahead of HA's
-    command_status: str = "idle"  # idle / waking / sending: feedback while it waits
+    command_status: str = "idle"  # idle/waking/sending/restarting: what commands do
+    install_version: str | None = None  # firmware being installed (upgrade.online)
+    install_since: datetime | None = None  # when the camera took the install
     today: DailyCounts = field(default_factory=DailyCounts)  # live messages today
 
     @property
@@ -125,6 +127,8 @@ class X5State:
             if isinstance(text, str) and (moment := dt_util.parse_datetime(text)):
                 self.settings_at[name] = moment
         self.today = DailyCounts.restored(stored.get("today"))
+        if isinstance(version := stored.get("install_version"), str):
+            self.install_version = version
 
     def stored(self) -> dict[str, Any]:
         """What is written to the camera's store (no picture: that is a file)."""
@@ -134,7 +138,15 @@ class X5State:
             "settings_at": {k: v.isoformat() for k, v in self.settings_at.items()},
             "times": {name: iso(getattr(self, name)) for name in _TIMES},
             "today": self.today.as_stored(),
+            "install_version": self.install_version,
         }
+
+    def fresh(self, name: str, max_age: timedelta) -> dict[str, Any] | None:
+        """A cached answer read within ``max_age``, else None."""
+        read = self.settings_at.get(name)
+        if read is None or dt_util.utcnow() - read > max_age:
+            return None
+        return self.settings.get(name)
 
     def setting(self, name: str, key: str) -> Any:
         """One field of a cached ``get.*`` answer, or None."""

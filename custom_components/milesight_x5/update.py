@@ -12,9 +12,11 @@ from homeassistant.components.update import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.coerce import as_int, as_str
+from .const import DOMAIN
 from .coordinator import X5ConfigEntry
 from .entity import X5Entity
 from .state import Part
@@ -48,6 +50,7 @@ class X5Firmware(X5Entity, UpdateEntity):
             self.latest_version,
             self.supported_features,
             self.release_summary,
+            self.in_progress,
         )
 
     @property
@@ -60,6 +63,11 @@ class X5Firmware(X5Entity, UpdateEntity):
         if self._check.get("url") and as_int(self._check.get("updateState")) == 1:
             return UpdateEntityFeature.INSTALL
         return UpdateEntityFeature(0)
+
+    @property
+    def in_progress(self) -> bool:
+        """Installing from the camera's acceptance until it reports the new version."""
+        return self.coordinator.data.install_version is not None
 
     @property
     def installed_version(self) -> str | None:
@@ -83,5 +91,16 @@ class X5Firmware(X5Entity, UpdateEntity):
     async def async_install(
         self, version: str | None, backup: bool, **kwargs: Any
     ) -> None:
-        """Ask the camera to download and install the offered image."""
+        """Ask the camera to download and install the offered image (once: while it
+        installs, a second press is refused)."""
+        state = self.coordinator.data
+        if state.install_version is not None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="install_in_progress",
+                translation_placeholders={
+                    "name": self.coordinator.config_entry.title,
+                    "version": state.install_version,
+                },
+            )
         await self._async_command("upgrade.online", {"url": self._check.get("url", "")})

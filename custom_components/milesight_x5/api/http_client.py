@@ -18,6 +18,9 @@ from .exceptions import AuthenticationError, CommandFailedError, X5ConnectionErr
 FACTORY_USERNAME = "admin"
 FACTORY_PASSWORD = "ms123456"  # noqa: S105 (the guide's factory default, to warn about)
 DEFAULT_HTTP_TIMEOUT = 10.0
+# A connection not made within this never carried the request: a sleeping camera
+# (its modem off) costs this much before MQTT takes over, not the whole timeout.
+DEFAULT_CONNECT_TIMEOUT = 3.0
 
 
 def basic_auth(username: str, password: str) -> str:
@@ -44,12 +47,15 @@ class X5HttpClient:
         password: str = FACTORY_PASSWORD,
         *,
         timeout: float = DEFAULT_HTTP_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     ) -> None:
         """Talk to ``http://host:port`` as ``username``."""
         self._session = session
         self.base_url = f"http://{host}:{port}"
         self._auth = {"Authorization": basic_auth(username, password)}
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = aiohttp.ClientTimeout(
+            total=timeout, sock_connect=min(connect_timeout, timeout)
+        )
         self.uses_factory_password = password == FACTORY_PASSWORD
 
     async def async_request(
@@ -101,8 +107,9 @@ class X5HttpClient:
                     raise CommandFailedError(command.name, resp.status, resp.reason)
                 body = await resp.read()
                 content_type = resp.content_type
-        except aiohttp.ClientConnectorError as err:
-            # No connection was made: the camera heard nothing.
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as err:
+            # No connection was made (refused, unreachable, or not in time): the
+            # camera heard nothing.
             raise X5ConnectionError(
                 f"{command.name}: cannot reach {self.base_url}: {err}",
                 command=command.name,

@@ -1,173 +1,266 @@
-"""MQTT request/response over any publish function: correlate answers by (MAC, api)."""
+"""MQTT request/response for a camera whose answers carry no request identity.
+
+An answer names only the camera (``devMac``) and the command (``api``). What makes
+it safe to take an answer for a request anyway (NOTES.md, "Remote configuration"):
+
+- **One request in flight per camera.** The next one goes out when the answer came
+  or the caller gave up waiting.
+- **A request given up on may still be answered** (a slow link, a busy camera): it
+  becomes an *orphan*. The camera answers in the order it was asked (a slow link
+  delays everything behind a late answer), so an orphan is settled by the first of:
+  its own late answer (taken as late, never for a later request), the answer of a
+  request sent after it (it was never heard, or its answer would have come first), a
+  heartbeat of a wake after it (a sleeping camera heard nothing; one that heard it
+  answers before it sleeps), or ``late_horizon`` seconds.
+- While an orphan of a command may still be answered, the same command is not sent
+  again (:meth:`X5MqttClient.async_orphan_settled`): its late answer would look like
+  the new one's.
+- **A repeated answer** (a QoS 1 duplicate) comes right after the first: the same
+  answer again within ``repeat_window`` seconds is dropped, and a command answered
+  less than ``repeat_window`` ago is not sent again before that window ends, so a
+  repeat can never be taken for the next request's answer.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from .catalogue import Command, encode_mqtt_request, get_command
-from .exceptions import (
-    CommandFailedError,
-    CommandNotConfirmedError,
-    CommandTimeoutError,
-    UnknownCommandError,
-)
+from .catalogue import Command, encode_mqtt_request
+from .exceptions import UnknownCommandError
 from .models import ConfigureResponse
 
 type Publish = Callable[[str, str], Awaitable[None]]
 
-DEFAULT_TIMEOUT = 15.0
-# A heartbeat this soon after an act went out is the same wake's (the camera woke,
-# posted, and took the request): the act is not sent again.
-RESEND_GUARD_SECONDS = 3.0
-# A camera cannot restart faster: a heartbeat sooner after cmd.reboot is a wake (it
-# slept and missed the reboot), not the restart.
-MIN_RESTART_SECONDS = 5.0
+DEFAULT_LATE_HORIZON = 60.0
+DEFAULT_REPEAT_WINDOW = 1.0
+
+
+class Answer(StrEnum):
+    """What an answer on the response topic was taken for."""
+
+    TAKEN = "taken"  # the answer of the request in flight
+    LATE = "late"  # the late answer of an orphan (returned with it)
+    REPEAT = "repeat"  # the same answer again, right after the first
+    UNEXPECTED = (
+        "unexpected"  # nobody asked (another client, or older than the horizon)
+    )
+
+
+@dataclass(slots=True, eq=False)
+class Request:
+    """One request: what went out, when, and the answer it waits for."""
+
+    mac: str
+    command: Command
+    data: Mapping[str, Any] | None
+    payload: str
+    future: asyncio.Future[ConfigureResponse]
+    sent_at: float = 0.0  # loop time the broker took it (the last time, if resent)
+    sends: int = 0
+
+    @property
+    def api(self) -> str:
+        """The command's MQTT api."""
+        return self.command.mqtt_api or self.command.name
 
 
 @dataclass(slots=True)
-class _Pending:
-    """A request waiting for its answer."""
+class _Camera:
+    """One camera's requests: the one in flight, orphans, the last answers."""
 
-    command: Command
-    payload: str
-    future: asyncio.Future[ConfigureResponse]
-    timeout: float
-    deadline: float
-    sent_at: float | None = None  # loop time the broker took it
+    flight: Request | None = None
+    orphans: list[Request] = field(default_factory=list)
+    answered: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class X5MqttClient:
-    """Sends commands on the configure request topic and matches the answers.
+    """Sends requests on the configure request topic and matches their answers."""
 
-    One request per (camera, api) is in flight at a time; a second one waits for the
-    first. Answers come in through :meth:`handle_response` (the caller routes the
-    response topic here); other evidence (the picture of ``cmd.snapshot``) through
-    :meth:`complete`. ``data.code != 0`` raises :class:`CommandFailedError`.
-
-    A camera that posts a heartbeat while a request waits has just woken up and did
-    not hear it (a sleeping camera hears nothing): :meth:`async_camera_woke` sends
-    it again, acts included, with a fresh answer timeout. A restarting command
-    (``cmd.reboot``) is the exception: the heartbeat after it is its effect.
-    """
-
-    def __init__(self, publish: Publish, request_topic: str) -> None:
+    def __init__(
+        self,
+        publish: Publish,
+        request_topic: str,
+        *,
+        late_horizon: float = DEFAULT_LATE_HORIZON,
+        repeat_window: float = DEFAULT_REPEAT_WINDOW,
+    ) -> None:
         """Publish requests with ``publish(topic, payload)`` on ``request_topic``."""
         self._publish = publish
         self.request_topic = request_topic
-        self._pending: dict[tuple[str, str], _Pending] = {}
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self.late_horizon = late_horizon
+        self.repeat_window = repeat_window
+        self._cameras: dict[str, _Camera] = {}
 
-    @property
-    def pending(self) -> set[tuple[str, str]]:
-        """The (MAC, api) pairs waiting for an answer."""
-        return set(self._pending)
-
-    async def async_request(
-        self,
-        mac: str,
-        command: Command | str,
-        data: Mapping[str, Any] | None = None,
-        *,
-        answer_timeout: float = DEFAULT_TIMEOUT,
-    ) -> dict[str, Any]:
-        """Send one command and return the answer's ``data``.
-
-        No answer in time: :class:`CommandNotConfirmedError` for an act (it went
-        out and is not repeated), :class:`CommandTimeoutError` otherwise.
-        """
-        if isinstance(command, str):
-            command = get_command(command)
-        if command.mqtt_api is None:
-            raise UnknownCommandError(f"{command.name} has no MQTT command (HTTP only)")
-        api = command.mqtt_api
-        key = (mac, api)
-        loop = asyncio.get_running_loop()
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            pending = self._pending[key] = _Pending(
-                command,
-                encode_mqtt_request(command, mac, data),
-                loop.create_future(),
-                answer_timeout,
-                loop.time() + answer_timeout,
-            )
-            try:
-                await self._publish(self.request_topic, pending.payload)
-                pending.sent_at = loop.time()
-                response = await self._async_wait(pending)
-            finally:
-                if self._pending.get(key) is pending:
-                    del self._pending[key]
-        if response is None:
-            if not command.idempotent:
-                raise CommandNotConfirmedError(api)
-            raise CommandTimeoutError(
-                f"{api} to {mac}: no answer within {answer_timeout:g} s", command=api
-            )
-        if not response.ok:
-            raise CommandFailedError(api, response.code or -1, response.result)
-        return response.data
+    def _camera(self, mac: str) -> _Camera:
+        return self._cameras.setdefault(mac, _Camera())
 
     @staticmethod
-    async def _async_wait(pending: _Pending) -> ConfigureResponse | None:
-        """The answer, or None once the deadline (which a resend moves) passed."""
-        loop = asyncio.get_running_loop()
-        while (remaining := pending.deadline - loop.time()) > 0:
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    # --- what is waiting ---------------------------------------------------------------
+
+    def in_flight(self, mac: str) -> Request | None:
+        """The request of ``mac`` waiting for its answer, if any."""
+        camera = self._cameras.get(mac)
+        return camera.flight if camera else None
+
+    def orphans(self, mac: str) -> list[str]:
+        """The apis of the orphans of ``mac`` that may still be answered."""
+        self._expire(mac)
+        camera = self._cameras.get(mac)
+        return [orphan.api for orphan in camera.orphans] if camera else []
+
+    def _expire(self, mac: str) -> None:
+        camera = self._cameras.get(mac)
+        if camera is None or not camera.orphans:
+            return
+        oldest = self._now() - self.late_horizon
+        kept = [orphan for orphan in camera.orphans if orphan.sent_at > oldest]
+        if len(kept) != len(camera.orphans):
+            camera.orphans = kept
+            self._changed(camera)
+
+    @staticmethod
+    def _changed(camera: _Camera) -> None:
+        camera.changed.set()
+        camera.changed = asyncio.Event()
+
+    async def async_orphan_settled(self, mac: str, api: str) -> None:
+        """Wait until no orphan of ``api`` may still be answered, and until a repeat of
+        its last answer can no longer come (at most ``late_horizon`` seconds)."""
+        camera = self._camera(mac)
+        while True:
+            self._expire(mac)
+            now = self._now()
+            waits = [
+                orphan.sent_at + self.late_horizon - now
+                for orphan in camera.orphans
+                if orphan.api == api
+            ]
+            if (last := camera.answered.get(api)) is not None:
+                waits.append(last[0] + self.repeat_window - now)
+            if (wait := max(waits, default=0.0)) <= 0:
+                return
+            changed = camera.changed
             try:
-                async with asyncio.timeout(remaining):
-                    return await asyncio.shield(pending.future)
+                async with asyncio.timeout(wait):
+                    await changed.wait()
             except TimeoutError:
                 continue
-        return None
 
-    def handle_response(self, response: ConfigureResponse) -> bool:
-        """Resolve the request this answers; return whether one was waiting."""
-        return self._resolve((response.mac, response.api), response)
+    # --- sending -----------------------------------------------------------------------
+
+    async def async_send(
+        self, mac: str, command: Command, data: Mapping[str, Any] | None = None
+    ) -> Request:
+        """Publish a request and make it the one in flight; its ``future`` gets the
+        answer. The caller waits as long as it likes, then :meth:`give_up`."""
+        if command.mqtt_api is None:
+            raise UnknownCommandError(f"{command.name} has no MQTT command (HTTP only)")
+        camera = self._camera(mac)
+        if camera.flight is not None:
+            raise RuntimeError(f"{mac}: {camera.flight.api} is still in flight")
+        request = Request(
+            mac,
+            command,
+            data,
+            encode_mqtt_request(command, mac, data),
+            asyncio.get_running_loop().create_future(),
+        )
+        camera.flight = request
+        try:
+            await self.async_resend(request)
+        except BaseException:
+            camera.flight = None
+            raise
+        return request
+
+    async def async_resend(self, request: Request) -> None:
+        """Publish the request (again): a camera that just woke did not hear it."""
+        await self._publish(self.request_topic, request.payload)
+        request.sent_at = self._now()
+        request.sends += 1
+
+    def give_up(self, request: Request, *, heard: bool = True) -> None:
+        """The caller stops waiting for ``request``'s answer.
+
+        ``heard``: the camera may have heard it, so its answer may still come (an
+        orphan); False when it cannot have (never published, camera unloaded).
+        """
+        camera = self._camera(request.mac)
+        if camera.flight is request:
+            camera.flight = None
+        if not request.future.done():
+            request.future.cancel()
+            if heard and request.sends:
+                camera.orphans.append(request)
+        self._changed(camera)
+
+    # --- answers -----------------------------------------------------------------------
+
+    def handle_response(
+        self, response: ConfigureResponse
+    ) -> tuple[Answer, Request | None]:
+        """Match an answer: the request it answers (taken, or late), or nothing."""
+        mac, api = response.mac, response.api
+        camera = self._cameras.get(mac)
+        if camera is None:
+            return Answer.UNEXPECTED, None
+        now = self._now()
+        last = camera.answered.get(api)
+        if (
+            last is not None
+            and now - last[0] < self.repeat_window
+            and last[1] == response.data
+        ):
+            return Answer.REPEAT, None
+        self._expire(mac)
+        for orphan in camera.orphans:
+            if orphan.api == api:
+                # In order: the oldest unanswered request of this api is answered
+                # first; those asked before it were not heard.
+                self._settle(camera, camera.orphans.index(orphan) + 1)
+                camera.answered[api] = (now, response.data)
+                return Answer.LATE, orphan
+        flight = camera.flight
+        if flight is not None and flight.api == api and not flight.future.done():
+            self._settle(camera, len(camera.orphans))  # sent before it: never heard
+            camera.answered[api] = (now, response.data)
+            flight.future.set_result(response)
+            return Answer.TAKEN, flight
+        return Answer.UNEXPECTED, None
+
+    def _settle(self, camera: _Camera, count: int) -> None:
+        if count:
+            del camera.orphans[:count]
+            self._changed(camera)
 
     def complete(self, mac: str, api: str, data: Mapping[str, Any]) -> bool:
-        """Resolve a request by other evidence than an answer (``cmd.snapshot``)."""
-        return self._resolve(
-            (mac, api), ConfigureResponse(mac=mac, api=api, data=dict(data))
-        )
-
-    def _resolve(self, key: tuple[str, str], response: ConfigureResponse) -> bool:
-        pending = self._pending.get(key)
-        if pending is None or pending.future.done():
+        """Resolve the request in flight by other evidence than an answer (the
+        picture of ``cmd.snapshot``); return whether one was waiting."""
+        camera = self._cameras.get(mac)
+        flight = camera.flight if camera else None
+        if flight is None or flight.api != api or flight.future.done():
             return False
-        pending.future.set_result(response)
+        flight.future.set_result(ConfigureResponse(mac=mac, api=api, data=dict(data)))
         return True
 
+    def camera_woke(self, mac: str) -> None:
+        """A heartbeat of a wake: what went out before it was never heard."""
+        camera = self._cameras.get(mac)
+        if camera is not None:
+            self._settle(camera, len(camera.orphans))
+
     def cancel_all(self, error: Exception) -> None:
-        """Fail every request waiting (the camera is unloaded)."""
-        for pending in self._pending.values():
-            if not pending.future.done():
-                pending.future.set_exception(error)
-                pending.future.exception()  # its waiter may be gone already
-
-    async def async_camera_woke(self, mac: str, *, acts: bool = True) -> list[str]:
-        """Send again what ``mac`` cannot have heard; return the apis sent again.
-
-        ``acts=False``: a heartbeat that is not a wake (a camera on external power
-        posts one at its interval) sends no act again. An act sent moments ago is
-        not sent again either: that heartbeat is the wake that heard it.
-        """
-        now = asyncio.get_running_loop().time()
-        resent: list[str] = []
-        for (owner, api), pending in list(self._pending.items()):
-            if owner != mac or pending.future.done() or pending.sent_at is None:
-                continue
-            since = now - pending.sent_at
-            command = pending.command
-            if command.restarts and since >= MIN_RESTART_SECONDS:
-                # It restarted, as asked: the heartbeat of its start confirms it.
-                pending.future.set_result(ConfigureResponse(mac=mac, api=api))
-                continue
-            if not command.idempotent and (not acts or since < RESEND_GUARD_SECONDS):
-                continue
-            pending.deadline = now + pending.timeout
-            pending.sent_at = now
-            resent.append(api)
-            await self._publish(self.request_topic, pending.payload)
-        return resent
+        """Fail every request in flight (the camera is unloaded)."""
+        for camera in self._cameras.values():
+            camera.orphans.clear()
+            if (flight := camera.flight) is not None and not flight.future.done():
+                flight.future.set_exception(error)
+                flight.future.exception()  # its waiter may be gone already
