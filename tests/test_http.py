@@ -359,22 +359,34 @@ async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) ->
     assert result["step_id"] == "init"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_AWAKE_WINDOW: 0, CONF_WAKE_TIMEOUT: 300, CONF_ANSWER_TIMEOUT: 301},
+        {
+            CONF_AWAKE_WINDOW: 0,
+            CONF_WAKE_TIMEOUT: 300,
+            CONF_ANSWER_TIMEOUT: 301,
+            "settings_interval": 0,
+        },
     )
     # Each field out of range says which field and which range.
     assert result["errors"] == {
         CONF_AWAKE_WINDOW: "awake_window_range",
         CONF_ANSWER_TIMEOUT: "answer_timeout_range",
+        "settings_interval": "settings_interval_range",
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_AWAKE_WINDOW: 30, CONF_WAKE_TIMEOUT: 300, CONF_ANSWER_TIMEOUT: 20},
+        {
+            CONF_AWAKE_WINDOW: 30,
+            CONF_WAKE_TIMEOUT: 300,
+            CONF_ANSWER_TIMEOUT: 20,
+            "settings_interval": 168,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {
         CONF_AWAKE_WINDOW: 30,
         CONF_WAKE_TIMEOUT: 300,
         CONF_ANSWER_TIMEOUT: 20,
+        "settings_interval": 168,  # a week between two reads of the settings
         "history_days": 30,  # the defaults (test_history.py changes them)
         "history_size": 200,
     }

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from homeassistant.components.update import ATTR_INSTALLED_VERSION, ATTR_LATEST_VERSION
+from homeassistant.components.update import (
+    ATTR_INSTALLED_VERSION,
+    ATTR_LATEST_VERSION,
+    UpdateEntityFeature,
+)
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -49,4 +53,6 @@ async def test_up_to_date(
     state = hass.states.get(FIRMWARE)
     assert state.state == STATE_OFF
     assert state.attributes[ATTR_LATEST_VERSION] == "V_31.1.0.3"
-    assert state.attributes["supported_features"] == 0
+    # Progress is reported (an install runs until the camera shows the new
+    # version); nothing to install.
+    assert state.attributes["supported_features"] == UpdateEntityFeature.PROGRESS

@@ -133,7 +133,9 @@ class X5Commands:
         )
         self.http = http_client(self.hass, self._entry.data)
         self.reach = Reach(link, self.mqtt, self._async_publish, self._status_changed)
+        # Late answers come within a few answer timeouts; a repeat right after.
         self.mqtt.late_horizon = 4 * self.reach.answer_timeout
+        self.mqtt.repeat_window = self.reach.answer_timeout / 15
         self._turns = _Turns()
         self._acts: dict[str, asyncio.Task[dict[str, Any] | bytes]] = {}
         self._writes = asyncio.Lock()  # one read-modify-write at a time
@@ -335,11 +337,21 @@ class X5Commands:
             raise CameraAsleepError("low_power_mode")
         if failures is None:
             failures = self._failures
+        if background and self._writes.locked():
+            # A user's read-modify-write is under way: its write goes first.
+            async with self._writes:
+                pass
         try:
             async with self._turns.turn(background=background):
                 self._status_changed()
                 if self._failures != failures and self._failure is not None:
                     raise copy.copy(self._failure)  # the wake it waited for failed
+                # Not the same command while its late answer or a repeat may
+                # come (it would look like the new one's): before the evidence
+                # of the camera being awake is taken, so that stays fresh.
+                await self.mqtt.async_orphan_settled(
+                    self.mac, command.mqtt_api or command.name
+                )
                 try:
                     await self.reach.async_reach(
                         act=command.kind is CommandKind.ACT, wake=not background
@@ -383,8 +395,6 @@ class X5Commands:
         self, command: Command, data: Mapping[str, Any] | None, *, background: bool
     ) -> dict[str, Any]:
         """Send the request and wait for its outcome (the camera is ready)."""
-        api = command.mqtt_api or command.name
-        await self.mqtt.async_orphan_settled(self.mac, api)
         self._picture.clear()
         self._flight_mark = self.reach.heard_count
         self._restart_seen = False

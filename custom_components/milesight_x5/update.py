@@ -12,11 +12,9 @@ from homeassistant.components.update import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.coerce import as_int, as_str
-from .const import DOMAIN
 from .coordinator import X5ConfigEntry
 from .entity import X5Entity
 from .state import Part
@@ -61,12 +59,13 @@ class X5Firmware(X5Entity, UpdateEntity):
     def supported_features(self) -> UpdateEntityFeature:
         """Installable only when the camera offers an image URL."""
         if self._check.get("url") and as_int(self._check.get("updateState")) == 1:
-            return UpdateEntityFeature.INSTALL
-        return UpdateEntityFeature(0)
+            return UpdateEntityFeature.INSTALL | UpdateEntityFeature.PROGRESS
+        return UpdateEntityFeature.PROGRESS
 
     @property
     def in_progress(self) -> bool:
-        """Installing from the camera's acceptance until it reports the new version."""
+        """From the camera's acceptance until it reports the new version (meanwhile
+        Home Assistant refuses another install)."""
         return self.coordinator.data.install_version is not None
 
     @property
@@ -91,16 +90,5 @@ class X5Firmware(X5Entity, UpdateEntity):
     async def async_install(
         self, version: str | None, backup: bool, **kwargs: Any
     ) -> None:
-        """Ask the camera to download and install the offered image (once: while it
-        installs, a second press is refused)."""
-        state = self.coordinator.data
-        if state.install_version is not None:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="install_in_progress",
-                translation_placeholders={
-                    "name": self.coordinator.config_entry.title,
-                    "version": state.install_version,
-                },
-            )
+        """Ask the camera to download and install the offered image."""
         await self._async_command("upgrade.online", {"url": self._check.get("url", "")})
