@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from datetime import timedelta
 from enum import Enum
 import json
@@ -31,6 +31,9 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.milesight_x5.const import CONF_MAC, DEFAULT_TOPICS, DOMAIN
 from simulator import SimulatedCamera
+from simulator.runner import Habits
+
+from .field import FieldCamera
 
 MAC = "1CC3164126A2"
 OTHER_MAC = "5CC5638AE729"
@@ -313,6 +316,24 @@ class FakeCamera:
             camera = self.cameras.get(mac)
             if camera is not None and (heartbeat := camera.wake()) is not None:
                 self.later(HEARTBEAT_TOPIC, heartbeat)
+
+
+@pytest.fixture
+async def field_camera(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> AsyncGenerator[Callable[..., FieldCamera]]:
+    """Make the test camera (MAC) with field habits (tests/field.py); its timers
+    stop with the test."""
+    made: list[FieldCamera] = []
+
+    def make(habits: Habits, **variant: Any) -> FieldCamera:
+        camera = FieldCamera(hass, mqtt_mock, MAC, habits, **variant)
+        made.append(camera)
+        return camera
+
+    yield make
+    for camera in made:
+        camera.stop()
 
 
 @pytest.fixture

@@ -76,3 +76,13 @@ def picture(tag: str = "", mac: str | None = None, **values: Any) -> str:
         "image", "data:image/jpeg;base64," + base64.b64encode(jpeg(tag)).decode()
     )
     return payload("snapshot.json", mac, **values)
+
+
+def configure_request(
+    mac: str, api: str, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A configure request as the integration sends it."""
+    message: dict[str, Any] = {"api": api, "devMac": mac}
+    if data is not None:
+        message["data"] = data
+    return message

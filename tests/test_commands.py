@@ -377,6 +377,7 @@ async def test_pending_value_until_confirmed(
     # The device page said what was going on, and is idle again.
     assert "waking" in seen
     assert "sending" in seen[seen.index("waking") :]
+    assert "idle" not in seen[: seen.index("waking") + 2]  # never idle while it waits
     await hass.async_block_till_done(wait_background_tasks=True)  # the read-back
     assert hass.states.get(status).state == "idle"
 

@@ -11,7 +11,7 @@ waiting; the user's command goes first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,6 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.milesight_x5.const import SETTINGS_COMMANDS
 from simulator.runner import Habits
@@ -57,17 +56,14 @@ def mock_config_entry() -> MockConfigEntry:
 
 
 @pytest.fixture
-async def field(
-    hass: HomeAssistant,
+def field(
     init_integration: MockConfigEntry,
-    mqtt_mock: MqttMockHAClient,
+    field_camera: Callable[..., FieldCamera],
     request: pytest.FixtureRequest,
-) -> AsyncGenerator[FieldCamera]:
+) -> FieldCamera:
     """The variant's camera, asleep, never heard since setup."""
     habits, variant = VARIANTS[getattr(request, "param", "field")]
-    camera = FieldCamera(hass, mqtt_mock, MAC, habits.scaled(SCALE), **variant)
-    yield camera
-    camera.stop()
+    return field_camera(habits.scaled(SCALE), **variant)
 
 
 async def _call(hass: HomeAssistant, domain: str, service: str, **data: Any) -> None:
@@ -193,27 +189,24 @@ async def test_same_act_asked_twice_goes_once(
 
 
 async def test_a_sensor_picture_does_not_complete_the_snapshot(
-    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    field_camera: Callable[..., FieldCamera],
 ) -> None:
     """No answer to cmd.snapshot, and a PIR capture arrives while its picture is
     being taken: the action waits for its own (manual) picture."""
-    field = FieldCamera(
-        hass, mqtt_mock, MAC, FIELD.scaled(SCALE), snapshot_answer=False
-    )
-    try:
-        commands = init_integration.runtime_data.commands
-        task = hass.async_create_task(commands.async_command("cmd.snapshot"))
-        while not field.count("cmd.snapshot"):  # noqa: ASYNC110 (a fake's state)
-            await asyncio.sleep(0.01)
-        field.runner.post_capture("PIR", "")
-        await asyncio.sleep(0.05)
-        assert not task.done()
-        await task
-        state = init_integration.runtime_data.data
-        assert state.snapshot is not None
-        assert state.snapshot.snap_type == "Manual"
-    finally:
-        field.stop()
+    field = field_camera(FIELD.scaled(SCALE), snapshot_answer=False)
+    commands = init_integration.runtime_data.commands
+    task = hass.async_create_task(commands.async_command("cmd.snapshot"))
+    while not field.count("cmd.snapshot"):  # noqa: ASYNC110 (a fake's state)
+        await asyncio.sleep(0.01)
+    field.runner.post_capture("PIR", "")
+    await asyncio.sleep(0.05)
+    assert not task.done()
+    await task
+    state = init_integration.runtime_data.data
+    assert state.snapshot is not None
+    assert state.snapshot.snap_type == "Manual"
 
 
 async def test_firmware_install_in_progress_until_reported(
@@ -249,27 +242,26 @@ async def test_firmware_install_in_progress_until_reported(
 
 
 async def test_no_user_action_costs_nothing_but_first_contact(
-    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    field_camera: Callable[..., FieldCamera],
 ) -> None:
     """Thirty trigger wakes and no user action: each setting read once at first
     contact (what the camera's sleep cut short is read at its next wake), the
     firmware check asked once (answered or not: at most daily), no wake, then
     nothing per wake."""
-    field = FieldCamera(hass, mqtt_mock, MAC, FIELD.scaled(SCALE / 10))
+    field = field_camera(FIELD.scaled(SCALE / 10))
     reads = [*SETTINGS_COMMANDS, "upgrade.check"]
-    try:
-        for wake in range(30):
-            field.runner.wake_by_itself(("PIR", ""))
-            await _settle(hass, FIELD.awake_window * SCALE / 10 + 0.05)
-            if wake == 9:
-                after_ten = len(field.sent)
-        assert "wake" not in field.whats
-        assert [field.heard(api) for api in SETTINGS_COMMANDS] == [1] * 5
-        assert field.count("upgrade.check") == 1
-        assert sorted(set(field.whats)) == sorted(reads)
-        assert len(field.sent) == after_ten  # twenty wakes: nothing
-    finally:
-        field.stop()
+    for wake in range(30):
+        field.runner.wake_by_itself(("PIR", ""))
+        await _settle(hass, FIELD.awake_window * SCALE / 10 + 0.05)
+        if wake == 9:
+            after_ten = len(field.sent)
+    assert "wake" not in field.whats
+    assert [field.heard(api) for api in SETTINGS_COMMANDS] == [1] * 5
+    assert field.count("upgrade.check") == 1
+    assert sorted(set(field.whats)) == sorted(reads)
+    assert len(field.sent) == after_ten  # twenty wakes: nothing
 
 
 async def test_nothing_is_published_after_unload(
@@ -287,6 +279,19 @@ async def test_nothing_is_published_after_unload(
     count = len(field.sent)
     await asyncio.sleep(1)
     assert len(field.sent) == count
+
+
+async def test_unload_while_an_act_waits_is_translated(
+    hass: HomeAssistant, init_integration: MockConfigEntry, field: FieldCamera
+) -> None:
+    """A picture waits for the camera's wake when it is unloaded: the action ends
+    with the translated reason (the act was never sent)."""
+    task = hass.async_create_task(_outcome(hass, _press(hass, "snapshot_now")))
+    while not field.sent:  # noqa: ASYNC110 (a fake's state)
+        await asyncio.sleep(0.01)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert await task == "camera_unloaded"
+    assert field.count("cmd.snapshot") == 0
 
 
 async def test_wake_survives_a_broker_reconnect(

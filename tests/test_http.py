@@ -114,6 +114,69 @@ async def test_http_unreachable_falls_back_to_mqtt(
     assert fake[MAC].reboots == 1
 
 
+async def test_refused_connection_falls_back_to_mqtt_at_once(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, unused_tcp_port: int
+) -> None:
+    """Nothing listens on the camera's HTTP port (refused: nothing was sent): the act
+    goes over MQTT at once, once, and is done."""
+    fake = FakeCamera(hass, mqtt_mock, MAC)
+    entry = await _setup(
+        hass,
+        make_entry(
+            host="127.0.0.1",
+            port=unused_tcp_port,
+            username="admin",
+            password=PASSWORD,
+        ),
+    )
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(fake[MAC].heartbeat()))
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await entry.runtime_data.commands.async_command("cmd.reboot")
+    assert loop.time() - start < 1
+    assert fake.apis.count("cmd.reboot") == 1
+    assert fake[MAC].reboots == 1
+
+
+async def test_connect_timeout_is_not_maybe_sent(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """The connection was not made in time: the camera heard nothing, so even an act
+    goes over MQTT (not "sent; not confirmed")."""
+    import aiohttp
+
+    fake = FakeCamera(hass, mqtt_mock, MAC)
+    entry = await _setup(hass, make_entry(**http_camera.http_data()))
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(fake[MAC].heartbeat()))
+    with patch(
+        "aiohttp.ClientSession.request",
+        side_effect=aiohttp.ConnectionTimeoutError("connect timed out"),
+    ):
+        await entry.runtime_data.commands.async_command("cmd.snapshot")
+    assert fake.apis.count("cmd.snapshot") == 1
+
+
+async def test_camera_known_asleep_is_not_tried_over_http(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """Heard long ago (asleep, its modem off): no HTTP timeout first, the MQTT wake."""
+    from datetime import timedelta
+
+    from homeassistant.util import dt as dt_util
+
+    fake = FakeCamera(hass, mqtt_mock, MAC)
+    entry = await _setup(hass, make_entry(**http_camera.http_data()))
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(fake[MAC].heartbeat()))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    entry.runtime_data.data.last_seen = dt_util.utcnow() - timedelta(hours=1)
+    fake[MAC].sleep()
+    before = len(http_camera.requests)
+    await entry.runtime_data.commands.async_command("get.sys.info")
+    assert len(http_camera.requests) == before
+    assert fake.wakes == [MAC]
+    assert fake.apis[-1] == "get.sys.info"
+
+
 async def test_401_starts_reauth(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
 ) -> None:

@@ -15,6 +15,8 @@ import pytest
 from simulator import SimulatedCamera
 from simulator.runner import CameraRunner, Habits, LoopTimers, Topics, VirtualClock
 
+from .helpers import configure_request
+
 MAC = "1CC3164126A2"
 TOPICS = Topics()
 SHORT = {
@@ -30,11 +32,8 @@ def auto_enable_custom_integrations() -> None:
 
 
 def request(api: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A configure request for the camera."""
-    message: dict[str, Any] = {"api": api, "devMac": MAC}
-    if data is not None:
-        message["data"] = data
-    return message
+    """A configure request for the test camera."""
+    return configure_request(MAC, api, data)
 
 
 class Rig:

@@ -24,6 +24,8 @@ from simulator.http import create_app
 from simulator.mqtt import SimulatorHub
 from simulator.settings import DEFAULT_SETTINGS
 
+from .helpers import configure_request
+
 MAC = "1CC3164126A2"
 
 
@@ -33,11 +35,8 @@ def auto_enable_custom_integrations() -> None:
 
 
 def request(api: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A request as the integration sends it on the configure request topic."""
-    message: dict[str, Any] = {"api": api, "devMac": MAC}
-    if data is not None:
-        message["data"] = data
-    return message
+    """A configure request for the test camera."""
+    return configure_request(MAC, api, data)
 
 
 def ask(

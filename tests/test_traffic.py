@@ -8,7 +8,7 @@ Assistant sent it counted.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,13 +16,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from benchmarks.camera_traffic import ACTIONS, STATES, minimum, record
 from custom_components.milesight_x5.const import SETTINGS_COMMANDS
 from simulator.runner import Habits
 
-from .conftest import MAC, make_entry
+from .conftest import make_entry
 from .field import SCALE, FieldCamera, field_options
 
 FIELD = Habits.field()
@@ -161,17 +160,14 @@ def _own_time(name: str, action: str, messages: int) -> float:
 
 
 @pytest.fixture
-async def field(
-    hass: HomeAssistant,
+def field(
     init_integration: MockConfigEntry,
-    mqtt_mock: MqttMockHAClient,
+    field_camera: Callable[..., FieldCamera],
     request: pytest.FixtureRequest,
-) -> AsyncGenerator[FieldCamera]:
+) -> FieldCamera:
     """The field camera of the case (on USB-C power for that state)."""
     usb = request.node.callspec.params["case"][0] == "usb_power"
-    camera = FieldCamera(hass, mqtt_mock, MAC, FIELD.scaled(SCALE), external_power=usb)
-    yield camera
-    camera.stop()
+    return field_camera(FIELD.scaled(SCALE), external_power=usb)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{s}-{a}" for s, a in CASES])
@@ -216,7 +212,9 @@ async def test_messages_per_action(
 
 
 async def test_a_simulated_day(
-    hass: HomeAssistant, init_integration: MockConfigEntry, mqtt_mock: MqttMockHAClient
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    field_camera: Callable[..., FieldCamera],
 ) -> None:
     """A hundred trigger wakes and three user actions on a known camera whose
     settings are due once: the daily read, and each action's wake and command."""
@@ -224,11 +222,7 @@ async def test_a_simulated_day(
         init_integration, options=field_options(DAY_SCALE)
     )
     await hass.async_block_till_done()
-    field = FieldCamera(hass, mqtt_mock, MAC, FIELD.scaled(DAY_SCALE))
-    try:
-        await _day(hass, init_integration, field)
-    finally:
-        field.stop()
+    await _day(hass, init_integration, field_camera(FIELD.scaled(DAY_SCALE)))
 
 
 async def _day(hass: HomeAssistant, entry: MockConfigEntry, field: FieldCamera) -> None:

@@ -297,7 +297,13 @@ class X5Commands:
             )
             self._acts[key] = task
             task.add_done_callback(lambda done: self._act_done(key, done))
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if task.cancelled() and not (current and current.cancelling()):
+                raise _unloaded(command.name) from None  # unloaded while it ran
+            raise
 
     def _act_done(self, key: str, task: asyncio.Task[Any]) -> None:
         if self._acts.get(key) is task:
@@ -337,12 +343,10 @@ class X5Commands:
             raise CameraAsleepError("low_power_mode")
         if failures is None:
             failures = self._failures
-        if background and self._writes.locked():
-            # A user's read-modify-write is under way: its write goes first.
-            async with self._writes:
-                pass
+        # A background read never comes between a user's read and write.
+        writes = self._writes if background else contextlib.nullcontext()
         try:
-            async with self._turns.turn(background=background):
+            async with writes, self._turns.turn(background=background):
                 self._status_changed()
                 if self._failures != failures and self._failure is not None:
                     raise copy.copy(self._failure)  # the wake it waited for failed
@@ -409,8 +413,9 @@ class X5Commands:
 
     async def _async_answer(self, request: Request, *, nudge: bool) -> dict[str, Any]:
         """A read's or write's answer; unanswered within the nudge, the wake follows
-        (its heartbeat sends the request again)."""
-        timeout = self.reach.answer_timeout
+        (its heartbeat sends the request again). A background read (no nudge) waits
+        the nudge only: the camera slept, and a user's command may be waiting."""
+        timeout = self.reach.answer_timeout if nudge else self.reach.nudge
         if nudge:
             if await _answered(request, self.reach.nudge):
                 return _data(request)
