@@ -33,6 +33,7 @@ from .api import (
     sniff_mime,
 )
 from .api.coerce import as_str
+from .api.mqtt_client import Answer
 from .commands import X5Commands
 from .const import (
     CLOCK_TOLERANCE,
@@ -175,12 +176,15 @@ class X5Coordinator(X5Listeners):
         """Take one decoded message of this camera (called by the dispatcher).
 
         A retained message is a broker's replay, not the camera speaking now: it
-        proves nothing about the camera being awake and is never an event.
+        proves nothing about the camera being awake and is never an event. Nor
+        does an answer that is late, repeated or nobody's (it left the camera
+        earlier): only the answer of the request in flight is evidence.
         """
         now = dt_util.utcnow()
         if not retained:
             self.data.today.add_received(size, now)
         occurrence: Alarm | Snapshot | None = None
+        evidence = not retained
         try:
             if kind is MessageKind.HEARTBEAT:
                 self._on_heartbeat(message, now, retained)
@@ -189,7 +193,7 @@ class X5Coordinator(X5Listeners):
             elif kind is MessageKind.SNAPSHOT:
                 occurrence = await self._async_on_snapshot(message, size, now, retained)
             elif not retained:
-                self._on_response(message)
+                evidence = self._on_response(message)
         except InvalidPayloadError as err:
             self._warn_once(kind, "Ignoring %s from %s: %s", kind, self.mac, err)
             if not retained:  # its bytes came all the same
@@ -198,8 +202,10 @@ class X5Coordinator(X5Listeners):
             return
         if occurrence is not None:
             self.data.today.count(occurrence, now)
-        if retained:
-            self.async_update_parts(MESSAGE_PARTS[kind])
+        if not evidence:
+            self.async_update_parts(
+                MESSAGE_PARTS[kind], *(() if retained else (Part.TODAY,))
+            )
         elif self._mark_seen(now):
             self.async_update_parts(MESSAGE_PARTS[kind], Part.TODAY, Part.REACHABILITY)
         else:
@@ -207,7 +213,7 @@ class X5Coordinator(X5Listeners):
         self.async_save_later()
         if occurrence is not None:
             self._fire(kind, occurrence)
-        if not retained and not self._shut_down:
+        if evidence and not self._shut_down:
             # After the state: an action waiting for this picture sees it in place.
             snapshot = occurrence if isinstance(occurrence, Snapshot) else None
             await self.commands.async_on_message(kind, snapshot)
@@ -273,8 +279,11 @@ class X5Coordinator(X5Listeners):
         self.data.raw[MessageKind.ALARM] = message
         return alarm
 
-    def _on_response(self, message: dict[str, Any]) -> None:
-        self.commands.handle_response(parse_configure_response(message))
+    def _on_response(self, message: dict[str, Any]) -> bool:
+        """Take an answer; whether it shows the camera awake now (it answered the
+        request in flight)."""
+        answer = self.commands.handle_response(parse_configure_response(message))
+        return answer is Answer.TAKEN
 
     async def _async_on_snapshot(
         self, message: dict[str, Any], size: int, now: datetime, retained: bool

@@ -262,6 +262,9 @@ class Reach:
         if self._link.data.low_power:
             raise CameraAsleepError("low_power_mode")  # nothing wakes it
         await self._async_wake()
+        if act and not self.shown_awake and not await self.async_probe(self.nudge):
+            # Heard, but not lately enough for an act (a slow publish): not on a guess.
+            raise CameraAsleepError(self.asleep_reason())
 
     async def async_publish_wake(self) -> None:
         """Publish on the wake topic (any payload wakes a sleeping camera)."""
@@ -271,13 +274,15 @@ class Reach:
 
     async def _async_wake(self) -> None:
         """The wake, then at most one probe; heard in time or CameraAsleepError."""
-        mark = self._heard
         self.waking = True
         self._changed()
         try:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self.wake_timeout
             await self.async_publish_wake()
+            # Only what is heard after the wake went out answers it (a publish can
+            # take seconds while the broker is away).
+            mark = self._heard
             if await self.async_wait_heard(mark, self.probe_after):
                 return
             _LOGGER.debug("%s: no heartbeat after the wake; probing", self.mac)

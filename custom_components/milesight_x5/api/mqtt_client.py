@@ -61,6 +61,7 @@ class Request:
     future: asyncio.Future[ConfigureResponse]
     sent_at: float = 0.0  # loop time the broker took it (the last time, if resent)
     sends: int = 0
+    answered: bool = False  # its answer came (not only other evidence)
 
     @property
     def api(self) -> str:
@@ -74,6 +75,7 @@ class _Camera:
 
     flight: Request | None = None
     orphans: list[Request] = field(default_factory=list)
+    answering: set[str] = field(default_factory=set)  # apis it was seen to answer
     answered: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -198,8 +200,15 @@ class X5MqttClient:
             camera.flight = None
         if not request.future.done():
             request.future.cancel()
-            if heard and request.sends:
-                camera.orphans.append(request)
+        # Unanswered, or done by other evidence (a picture) where this camera
+        # answers the command too: its answer may still come.
+        late = not request.answered and (
+            not request.future.done()
+            or request.future.cancelled()
+            or request.api in camera.answering
+        )
+        if heard and request.sends and late:
+            camera.orphans.append(request)
         self._changed(camera)
 
     # --- answers -----------------------------------------------------------------------
@@ -221,18 +230,20 @@ class X5MqttClient:
         ):
             return Answer.REPEAT, None
         self._expire(mac)
+        camera.answered[api] = (now, response.data)  # its repeat is known as one
+        camera.answering.add(api)
         for orphan in camera.orphans:
             if orphan.api == api:
                 # In order: the oldest unanswered request of this api is answered
                 # first; those asked before it were not heard.
                 self._settle(camera, camera.orphans.index(orphan) + 1)
-                camera.answered[api] = (now, response.data)
                 return Answer.LATE, orphan
         flight = camera.flight
-        if flight is not None and flight.api == api and not flight.future.done():
+        if flight is not None and flight.api == api and not flight.answered:
             self._settle(camera, len(camera.orphans))  # sent before it: never heard
-            camera.answered[api] = (now, response.data)
-            flight.future.set_result(response)
+            flight.answered = True
+            if not flight.future.done():
+                flight.future.set_result(response)
             return Answer.TAKEN, flight
         return Answer.UNEXPECTED, None
 
