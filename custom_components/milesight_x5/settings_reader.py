@@ -101,8 +101,6 @@ class SettingsReader:
             return
         if not (names := self.due()):
             return
-        if "upgrade.check" in names:
-            self._upgrade_asked = dt_util.utcnow()
         self._reading = True
         self._link.config_entry.async_create_background_task(
             self._link.hass,
@@ -120,6 +118,8 @@ class SettingsReader:
         """Read in order; stop at the first failure (the camera slept)."""
         try:
             for name in names:
+                if name == "upgrade.check":  # counted when asked, answered or not
+                    self._upgrade_asked = dt_util.utcnow()
                 try:
                     await self._commands.async_command(name, background=True)
                 except X5Error as err:
