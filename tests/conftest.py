@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from datetime import timedelta
 from enum import Enum
@@ -12,7 +13,7 @@ from unittest.mock import Mock, PropertyMock, patch
 
 # Imported up front: importing them later under a frozen clock (freezegun) fails.
 import homeassistant.components.mqtt.config_flow  # noqa: F401
-from homeassistant.const import Platform
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -267,7 +268,14 @@ class FakeCamera:
         self.requests: list[dict[str, Any]] = []
         self.wakes: list[str] = []
         self.answering = True
+        self.restart_heartbeat = True  # a reboot's OK is followed by its heartbeat
+        self._timers: list[asyncio.TimerHandle] = []
         mqtt_mock.async_publish.side_effect = self._publish
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._stop)
+
+    def _stop(self, _event: Any) -> None:
+        for timer in self._timers:
+            timer.cancel()
 
     def __getitem__(self, mac: str) -> SimulatedCamera:
         return self.cameras[mac]
@@ -309,6 +317,17 @@ class FakeCamera:
                 return
             if (response := camera.respond(request)) is not None:
                 self.later(RESPONSE_TOPIC, response)
+                if request["api"] == "cmd.reboot" and self.restart_heartbeat:
+                    # It restarts after its OK: the heartbeat of its start, soon.
+                    self._timers.append(
+                        self.hass.loop.call_later(
+                            0.05,
+                            async_fire_mqtt_message,
+                            self.hass,
+                            HEARTBEAT_TOPIC,
+                            json.dumps(camera.heartbeat()),
+                        )
+                    )
             self.deliver(camera.mac)
         elif topic.startswith("X5SensingCam/Wake/"):
             mac = topic.rsplit("/", 1)[1]

@@ -120,7 +120,12 @@ async def test_settings_interval_is_an_option(
 
     hass.config_entries.async_update_entry(
         init_integration,
-        options={**init_integration.options, CONF_SETTINGS_INTERVAL: 6},
+        # Answers may take a while on a busy machine: a read is lost only by sleep.
+        options={
+            **init_integration.options,
+            CONF_SETTINGS_INTERVAL: 6,
+            CONF_ANSWER_TIMEOUT: 2,
+        },
     )
     await hass.async_block_till_done()
     fake = FakeCamera(hass, mqtt_mock, MAC)
@@ -793,6 +798,7 @@ async def test_restarting_camera_is_not_woken_and_not_presumed_awake(
         init_integration, options={CONF_WAKE_TIMEOUT: 5, CONF_ANSWER_TIMEOUT: 2}
     )
     fake = FakeCamera(hass, mqtt_mock, MAC)
+    fake.restart_heartbeat = False  # the test posts it
     camera = fake[MAC]
     await wake_up(hass, camera)
     await _press(hass, "restart")

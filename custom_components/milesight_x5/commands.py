@@ -280,8 +280,8 @@ class X5Commands:
         """Send a catalogue command (reaching the camera first); return its answer.
 
         ``background``: after every user command, and only while the camera is
-        presumed awake (never woken for it). ``failures``: :attr:`failures` when
-        the action began (a wake that failed since fails it too).
+        presumed awake (never woken for it). ``failures``: how many wakes had
+        failed when the action began (a wake that failed since fails it too).
         """
         command = get_command(name)
         if command.kind is not CommandKind.ACT:
@@ -310,12 +310,6 @@ class X5Commands:
             del self._acts[key]
         if not task.cancelled():
             task.exception()  # each caller was told; nothing left unretrieved
-
-    @property
-    def failures(self) -> int:
-        """How many wakes failed so far (a mark for an action made of several
-        commands: a wake that fails fails every command waiting for it)."""
-        return self._failures
 
     async def _async_run(
         self,
