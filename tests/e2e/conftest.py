@@ -10,7 +10,10 @@ import socket
 import subprocess
 import time
 
+from homeassistant.components import mqtt
+from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
 
@@ -88,4 +91,19 @@ async def wait_for(
         await asyncio.sleep(0.05)
 
 
-__all__ = ["Mosquitto", "wait_for"]
+async def setup_mqtt(hass: HomeAssistant, broker: Mosquitto) -> MockConfigEntry:
+    """Home Assistant's MQTT integration, for real, on ``broker``; connected."""
+    entry = MockConfigEntry(
+        domain=mqtt.DOMAIN,
+        data={mqtt.CONF_BROKER: "127.0.0.1", "port": broker.port},
+        options={"birth_message": {}, "will_message": {}, "discovery": False},
+        version=1,
+        minor_version=2,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await wait_for(lambda: hass.data[mqtt.DATA_MQTT].client.connected, what="HA's MQTT")
+    return entry
+
+
+__all__ = ["Mosquitto", "setup_mqtt", "wait_for"]

@@ -25,7 +25,7 @@ from custom_components.milesight_x5.const import (
 from simulator import SimulatedCamera
 from simulator.mqtt import SimulatorHub
 
-from .conftest import Mosquitto, wait_for
+from .conftest import Mosquitto, setup_mqtt, wait_for
 
 CAM_A, CAM_B, CAM_C = "1CC3164126A2", "1CC3164126A3", "1CC3164126A4"
 
@@ -38,17 +38,7 @@ pytestmark = [
 @pytest.fixture
 async def mqtt_entry(hass: HomeAssistant, broker: Mosquitto) -> MockConfigEntry:
     """Home Assistant's MQTT integration, for real, on the session's mosquitto."""
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN,
-        data={mqtt.CONF_BROKER: "127.0.0.1", "port": broker.port},
-        options={"birth_message": {}, "will_message": {}, "discovery": False},
-        version=1,
-        minor_version=2,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await wait_for(lambda: hass.data[mqtt.DATA_MQTT].client.connected, what="HA's MQTT")
-    return entry
+    return await setup_mqtt(hass, broker)
 
 
 @pytest.fixture

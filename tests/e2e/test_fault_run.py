@@ -80,7 +80,7 @@ from simulator.mqtt import SimulatorHub
 from simulator.runner import CameraRunner, Habits
 from tests.field import field_options
 
-from .conftest import Mosquitto, wait_for
+from .conftest import Mosquitto, setup_mqtt, wait_for
 
 pytestmark = [
     pytest.mark.usefixtures(
@@ -706,16 +706,7 @@ async def mqtt_entry(
     monkeypatch.setattr(
         "homeassistant.components.mqtt.client.RECONNECT_INTERVAL_SECONDS", 10 * SCALE
     )
-    entry = MockConfigEntry(
-        domain=mqtt.DOMAIN,
-        data={mqtt.CONF_BROKER: "127.0.0.1", "port": broker.port},
-        options={"birth_message": {}, "will_message": {}, "discovery": False},
-        version=1,
-        minor_version=2,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await wait_for(lambda: hass.data[mqtt.DATA_MQTT].client.connected, what="HA's MQTT")
+    entry = await setup_mqtt(hass, broker)
     yield entry
     if broker.process is None:  # stopped by a failed run: the session needs it
         await hass.async_add_executor_job(broker.start)
