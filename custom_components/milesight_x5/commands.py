@@ -175,8 +175,6 @@ class X5Commands:
     # --- publishing --------------------------------------------------------------------
 
     async def _async_publish_once(self, topic: str, payload: str) -> None:
-        if self.reach.closed:
-            raise _unloaded("")
         try:
             await mqtt.async_publish(self.hass, topic, payload)
         except HomeAssistantError as err:
