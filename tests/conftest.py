@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from datetime import timedelta
 from enum import Enum
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from unittest.mock import Mock, PropertyMock, patch
@@ -15,7 +16,7 @@ from unittest.mock import Mock, PropertyMock, patch
 import homeassistant.components.mqtt.config_flow  # noqa: F401
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er, frame
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -43,6 +44,50 @@ SNAPSHOT_TOPIC = DEFAULT_TOPICS["snapshot_topic"]
 ALARM_TOPIC = DEFAULT_TOPICS["alarm_topic"]
 REQUEST_TOPIC = DEFAULT_TOPICS["request_topic"]
 RESPONSE_TOPIC = DEFAULT_TOPICS["response_topic"]
+
+
+class _Reports(logging.Handler):
+    """Collects what Home Assistant reports about this integration: a deprecated
+    call, alias or constant (the frame helper's "will stop working", the
+    deprecation helper's "deprecated"), and an entry that failed to unload."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.reports: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if (
+            record.name == "homeassistant.config_entries"
+            and message.startswith("Error unloading entry")
+        ) or (
+            DOMAIN in message
+            and (
+                "deprecated" in message.lower()
+                or "will stop working" in message
+                or f"integration '{DOMAIN}'" in message
+            )
+        ):
+            self.reports.append(message)
+
+
+@pytest.fixture(autouse=True)
+def deprecation_reports() -> Generator[list[str]]:
+    """Fail a test when Home Assistant reports a deprecation (or an unload error)
+    about this integration: the suite stays green only while nothing would break
+    in a coming release. A test that provokes one on purpose clears the list."""
+    # The frame helper reports a usage once per process: each test sees its own.
+    getattr(frame, "_REPORTED_INTEGRATIONS", set()).clear()
+    handler = _Reports()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler.reports
+    finally:
+        root.removeHandler(handler)
+    assert not handler.reports, "Home Assistant reported:\n" + "\n".join(
+        handler.reports
+    )
 
 
 @pytest.fixture(autouse=True)

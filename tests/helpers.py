@@ -8,6 +8,7 @@ from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCRIPTS = Path(__file__).parent.parent / "scripts"
+INTEGRATION = Path(__file__).parent.parent / "custom_components" / "milesight_x5"
 
 
 def load_fixture_text(name: str) -> str:

@@ -21,7 +21,7 @@ from custom_components.milesight_x5.const import (
 )
 
 from .conftest import HEARTBEAT_TOPIC, MAC
-from .helpers import load_fixture_text
+from .helpers import INTEGRATION, load_fixture_text
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +32,14 @@ def _no_setup(monkeypatch: pytest.MonkeyPatch) -> None:
         return True
 
     monkeypatch.setattr("custom_components.milesight_x5.async_setup_entry", _ok)
+    # Nothing was set up, so there is nothing to unload either.
+    monkeypatch.setattr("custom_components.milesight_x5.async_unload_entry", _ok)
+
+
+def _config_errors() -> dict[str, str]:
+    """The config flow's errors as a user reads them (English)."""
+    en = INTEGRATION / "translations" / "en.json"
+    return dict(json.loads(en.read_text(encoding="utf-8"))["config"]["error"])
 
 
 def _discovery(payload: str | bytes) -> MqttServiceInfo:
@@ -236,7 +244,7 @@ async def test_request_and_response_topic_must_differ(hass: HomeAssistant) -> No
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_MAC: MAC, CONF_TOPICS: same, CONF_HTTP: {}}
     )
-    assert result["errors"] == {CONF_TOPICS: "same_request_response_topic"}
+    assert result["errors"] == {CONF_TOPICS: "topic_clash_request_response"}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {CONF_MAC: MAC, CONF_TOPICS: dict(DEFAULT_TOPICS), CONF_HTTP: {}},
@@ -257,24 +265,36 @@ async def test_reconfigure_refuses_one_topic_for_both(hass: HomeAssistant) -> No
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_NAME: "Garden", **same}
     )
-    assert result["errors"] == {"base": "same_request_response_topic"}
+    assert result["errors"] == {"base": "topic_clash_request_response"}
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "error"),
     [
-        {"heartbeat_topic": "X5SensingCam/#"},  # hears the requests
-        {"snapshot_topic": "X5SensingCam/ConfigureRequest"},
-        {"response_topic": "X5SensingCam/Status"},  # answers taken for heartbeats
-        {"alarm_topic": "X5SensingCam/+"},
+        # Hears the snapshots and the requests: the first clash is named.
+        ({"heartbeat_topic": "X5SensingCam/#"}, "topic_clash_heartbeat_snapshot"),
+        (
+            {"snapshot_topic": "X5SensingCam/ConfigureRequest"},
+            "topic_clash_snapshot_request",
+        ),
+        # Answers taken for heartbeats.
+        ({"response_topic": "X5SensingCam/Status"}, "topic_clash_heartbeat_response"),
+        ({"alarm_topic": "X5SensingCam/+"}, "topic_clash_heartbeat_alarm"),
+        # Every heartbeat an alarm; every alarm a picture.
+        ({"alarm_topic": "X5SensingCam/Status"}, "topic_clash_heartbeat_alarm"),
+        (
+            {"alarm_topic": "cam/x", "snapshot_topic": "cam/x"},
+            "topic_clash_snapshot_alarm",
+        ),
     ],
 )
 @pytest.mark.usefixtures("mqtt_mock")
 async def test_overlapping_topics_are_refused(
-    hass: HomeAssistant, changes: dict[str, str]
+    hass: HomeAssistant, changes: dict[str, str], error: str
 ) -> None:
-    """Topics with which HA would hear its own requests, or take answers for
-    uplinks, are refused with a translated error."""
+    """Topics that would be taken for each other (HA hearing its own requests,
+    answers taken for uplinks, one uplink for another) are refused with a
+    translated error naming the two."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
@@ -282,4 +302,5 @@ async def test_overlapping_topics_are_refused(
         result["flow_id"],
         {CONF_MAC: MAC, CONF_TOPICS: {**DEFAULT_TOPICS, **changes}, CONF_HTTP: {}},
     )
-    assert result["errors"] == {CONF_TOPICS: "topic_overlap"}
+    assert result["errors"] == {CONF_TOPICS: error}
+    assert error in _config_errors()

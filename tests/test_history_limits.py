@@ -117,10 +117,16 @@ async def test_retention_by_size(
         freezer.tick(timedelta(minutes=1))
     assert [kept.received.minute for kept in _kept(entry)] == [2, 1]
     assert entry.runtime_data.history.total_bytes == 2 * size
-    # A smaller size in Options applies at once.
-    hass.config_entries.async_update_entry(entry, options={CONF_HISTORY_SIZE: 1e-6})
-    await hass.async_block_till_done()
-    assert [kept.received.minute for kept in _kept(entry)] == [2]
+    # A shorter retention saved in Options applies at once.
+    freezer.tick(timedelta(days=3))
+    await fire(hass, SNAPSHOT_TOPIC, picture("d"))
+    assert [kept.received.minute for kept in _kept(entry)] == [3, 2]
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_HISTORY_DAYS: 1, CONF_HISTORY_SIZE: 10}
+    )
+    assert result["type"] == "create_entry"
+    assert [kept.received.minute for kept in _kept(entry)] == [3]
     assert len(_files(hass)) == 2
 
 

@@ -191,5 +191,8 @@ async def test_adopting_topics_that_overlap_is_refused(
     camera.settings["capture.info"]["statusTopic"] = "X5SensingCam/ConfigureRequest"
     await wake_up(hass, camera)
     result = await _fix(hass, hass_client, "adopt")
-    assert (result["type"], result["reason"]) == ("abort", "topic_overlap")
+    assert (result["type"], result["reason"]) == (
+        "abort",
+        "topic_clash_heartbeat_request",
+    )
     assert init_integration.data["heartbeat_topic"] == "X5SensingCam/Status"

@@ -54,7 +54,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
     await coordinator.async_restore()
     entry.async_on_unload(coordinator.history.async_stop)
     await coordinator.history.async_load()
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     http = coordinator.commands.http
     async_check_factory_password(
         hass, entry, http is not None and http.uses_factory_password
@@ -76,11 +75,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
     # After the entities: an automation sees the event entity's new state.
     entry.async_on_unload(async_setup_bus_events(hass, coordinator))
     return True
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
-    """New retention options apply at once."""
-    await entry.runtime_data.history.async_prune()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:

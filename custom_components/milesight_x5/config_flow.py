@@ -59,7 +59,7 @@ from .const import (
     TOPIC_KEYS,
 )
 from .options_flow import X5OptionsFlow
-from .topic_config import topic_overlap_error
+from .topic_config import topic_clash
 
 HTTP_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD)
 CONF_BROKER_HOST = "broker_host"
@@ -116,11 +116,8 @@ def _http_schema(current: Mapping[str, Any]) -> vol.Schema:
 
 
 def _validate_topics(topics: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
-    """The topics stripped, and an error key when one is unusable.
-
-    The request and response topics must differ (NOTES.md): on one topic Home
-    Assistant would hear its own requests.
-    """
+    """The topics stripped, and an error key when one is unusable or two would be
+    taken for each other (request and response on one topic: NOTES.md)."""
     validated: dict[str, str] = {}
     for key in TOPIC_KEYS:
         value = str(topics.get(key, DEFAULT_TOPICS[key])).strip()
@@ -134,11 +131,7 @@ def _validate_topics(topics: Mapping[str, Any]) -> tuple[dict[str, str], str | N
             validated[key] = check(value)
         except vol.Invalid:
             return validated, "invalid_topic"
-    if validated[CONF_REQUEST_TOPIC] == validated[CONF_RESPONSE_TOPIC]:
-        return validated, "same_request_response_topic"
-    if topic_overlap_error(validated):
-        return validated, "topic_overlap"
-    return validated, None
+    return validated, topic_clash(validated)
 
 
 class X5ConfigFlow(ConfigFlow, domain=DOMAIN):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
 from homeassistant.const import UnitOfInformation, UnitOfTime
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -69,9 +69,15 @@ class X5OptionsFlow(OptionsFlow):
                 if not low <= float(user_input[key]) <= high:
                     errors[key] = f"{key}_range"
             if not errors:
-                return self.async_create_entry(
-                    data={key: int(value) for key, value in user_input.items()}
-                )
+                options = {key: int(value) for key, value in user_input.items()}
+                # Applied here, not by an update listener (Home Assistant 2026.12
+                # takes those as a request to reload): timings are read when used,
+                # the new retention prunes the pictures at once.
+                entry = self.config_entry
+                self.hass.config_entries.async_update_entry(entry, options=options)
+                if entry.state is ConfigEntryState.LOADED:
+                    await entry.runtime_data.history.async_prune()
+                return self.async_create_entry(data=options)
         current = {
             **{key: default for key, (_, _, default, _) in OPTIONS.items()},
             **self.config_entry.options,

@@ -28,7 +28,7 @@ from .const import (
     CONF_SNAPSHOT_TOPIC,
     DOMAIN,
 )
-from .topic_config import topic_overlap_error
+from .topic_config import topic_clash
 
 # Our setting -> the camera's field in get/set.capture.info.
 TOPIC_FIELDS: dict[str, str] = {
@@ -166,8 +166,8 @@ class TopicMismatchFlow(RepairsFlow):
     ) -> FlowResult:
         """Listen where the camera posts (the entry reloads)."""
         hass = self.hass
-        if topic_overlap_error({**self._entry.data, **self._theirs}):
-            return self.async_abort(reason="topic_overlap")
+        if clash := topic_clash({**self._entry.data, **self._theirs}):
+            return self.async_abort(reason=clash)
         hass.config_entries.async_update_entry(
             self._entry, data={**self._entry.data, **self._theirs}
         )
