@@ -9,7 +9,7 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import web
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
+from custom_components.milesight_x5.camera_http import http_client
 from custom_components.milesight_x5.const import (
     CONF_ANSWER_TIMEOUT,
     CONF_AWAKE_WINDOW,
@@ -177,13 +178,67 @@ async def test_camera_known_asleep_is_not_tried_over_http(
     assert fake.apis[-1] == "get.sys.info"
 
 
+async def test_login_is_checked_at_setup(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """A wrong HTTP login shows at setup: the camera is not set up and asks for the
+    login again (reauth); one request was sent, nothing over MQTT."""
+    fake = FakeCamera(hass, mqtt_mock, MAC)
+    entry = make_entry(**http_camera.http_data("wrong"))
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason == (
+        "Garden camera refused the HTTP login; re-enter it in the integration"
+    )
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    assert fake.requests == []
+
+
+async def test_a_right_login_at_setup_costs_one_kept_read(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """The right login: loaded after one read, which is kept (the settings read
+    does not ask for it again) and shows the camera awake."""
+    FakeCamera(hass, mqtt_mock, MAC)
+    entry = await _setup(hass, make_entry(**http_camera.http_data()))
+    assert entry.state is ConfigEntryState.LOADED
+    assert [request[2] for request in http_camera.requests] == ["get.sys.info"]
+    assert "get.sys.info" in entry.runtime_data.data.settings
+    assert entry.runtime_data.commands.reach.shown_awake
+
+
+async def test_a_camera_asleep_at_setup_is_not_a_wrong_login(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, unused_tcp_port: int
+) -> None:
+    """Nothing answers on HTTP (asleep, out of reach): set up as usual, no reauth,
+    within the connect timeout."""
+    FakeCamera(hass, mqtt_mock, MAC)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    entry = await _setup(
+        hass,
+        make_entry(
+            host="127.0.0.1", port=unused_tcp_port, username="admin", password="x"
+        ),
+    )
+    assert loop.time() - start < 3.5
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
 async def test_401_starts_reauth(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
 ) -> None:
-    """A refused login: a translated error and a reauth flow for the user."""
-    entry = await _setup(hass, make_entry(**http_camera.http_data("wrong")))
+    """A login refused later (changed on the camera): a translated error and a
+    reauth flow for the user."""
+    entry = await _setup(hass, make_entry(**http_camera.http_data()))
     from custom_components.milesight_x5.errors import async_run
 
+    commands = entry.runtime_data.commands
+    commands.http = http_client(hass, http_camera.http_data("wrong"))
     with pytest.raises(HomeAssistantError) as err:
         await async_run(
             entry.runtime_data.commands.async_command("get.sys.info"), entry.title
@@ -200,11 +255,14 @@ async def test_factory_password_repair(
     http_camera: HttpCamera,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    """The factory password raises a repair issue; a real one clears it."""
-    entry = await _setup(hass, make_entry(**http_camera.http_data("ms123456")))
+    """The factory password raises a repair issue (the camera asleep at setup: the
+    login is not known wrong); a real one clears it."""
+    entry = await _setup(
+        hass, make_entry(**{**http_camera.http_data("ms123456"), CONF_PORT: 9})
+    )
     assert issue_registry.async_get_issue(DOMAIN, f"factory_password_{MAC}") is not None
     hass.config_entries.async_update_entry(
-        entry, data={**entry.data, CONF_PASSWORD: PASSWORD}
+        entry, data={**entry.data, **http_camera.http_data()}
     )
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
@@ -376,9 +434,14 @@ async def test_provisioning_failure(
 async def test_reauth_flow(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
 ) -> None:
-    """A wrong password is refused; the right one is stored and the entry reloads."""
-    entry = await _setup(hass, make_entry(**http_camera.http_data("old")))
-    result = await entry.start_reauth_flow(hass)
+    """The login refused at setup: the reauth flow refuses a wrong password; the
+    right one is stored and the camera sets up."""
+    entry = make_entry(**http_camera.http_data("old"))
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    [result] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
     assert result["step_id"] == "reauth_confirm"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: "still-wrong"}
@@ -390,6 +453,8 @@ async def test_reauth_flow(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_PASSWORD] == PASSWORD
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
 
 
 async def test_reconfigure_adds_and_removes_http(

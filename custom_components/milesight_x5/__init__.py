@@ -5,10 +5,11 @@ from __future__ import annotations
 from homeassistant.components import mqtt
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .api import AuthenticationError
 from .bus_events import async_setup_bus_events
 from .const import CONF_MAC, DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
@@ -52,6 +53,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
         )
     coordinator = X5Coordinator(hass, entry)
     await coordinator.async_restore()
+    try:
+        await coordinator.commands.async_check_login()
+    except AuthenticationError as err:
+        await coordinator.async_shutdown()
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="auth_failed",
+            translation_placeholders={"name": entry.title},
+        ) from err
     entry.async_on_unload(coordinator.history.async_stop)
     await coordinator.history.async_load()
     http = coordinator.commands.http

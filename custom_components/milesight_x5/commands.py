@@ -68,6 +68,9 @@ from .state import Part
 
 _LOGGER = logging.getLogger(__name__)
 
+# What checks the HTTP login at setup: the read the config flow checks it with.
+LOGIN_CHECK = "get.sys.info"
+
 # A picture of these triggers may be the one cmd.snapshot asked for; a sensor's
 # (PIR, noise, timed, ...) never is.
 _ASKED_TRIGGERS = frozenset({TriggerType.MANUAL, TriggerType.OTHER})
@@ -360,6 +363,25 @@ class X5Commands:
                 return await self._async_exchange(command, data, background=background)
         finally:
             self._status_changed()
+
+    async def async_check_login(self) -> None:
+        """At setup, with HTTP access: is the login right? A camera that answers
+        costs one read, kept like any other (``get.sys.info``); one that does not
+        answer (asleep, out of reach) says nothing about the login and setup goes
+        on. Raises AuthenticationError for a refused login."""
+        if self.http is None:
+            return
+        command = get_command(LOGIN_CHECK)
+        try:
+            answer = await self.http.async_request(command)
+        except AuthenticationError:
+            raise
+        except X5Error as err:
+            _LOGGER.debug("HTTP login of %s not checked at setup: %s", self.mac, err)
+            return
+        self._link.async_heard()
+        if isinstance(answer, dict):
+            self._take(command, None, answer)
 
     async def _async_over_http(
         self, command: Command, data: Mapping[str, Any] | None
