@@ -6,7 +6,13 @@ from datetime import timedelta
 import json
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
+from homeassistant.const import (
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -62,6 +68,7 @@ async def test_charging_and_external_power(
     )
 
 
+@pytest.mark.parametrize("platforms", [None])  # all: what goes stale, what stays
 async def test_watchdog_default_interval(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -84,12 +91,31 @@ async def test_watchdog_default_interval(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get(CONNECTIVITY).state == STATE_OFF
-    assert hass.states.get("binary_sensor.garden_camera_charging").state == STATE_OFF
+    # Unreachable: what it measured is no longer shown as current; what it is set
+    # to, what it counted and what it saw (dated) stay.
+    stale = [
+        "binary_sensor.garden_camera_charging",
+        "sensor.garden_camera_battery",
+        "sensor.garden_camera_temperature",
+        "sensor.garden_camera_noise",
+        "sensor.garden_camera_signal_strength",
+        "sensor.garden_camera_cellular_status",
+    ]
+    assert {hass.states.get(e).state for e in stale} == {STATE_UNAVAILABLE}
+    kept = [
+        "sensor.garden_camera_last_heartbeat",
+        "sensor.garden_camera_data_received_today",
+        "number.garden_camera_heartbeat_interval",
+        "image.garden_camera_snapshot",
+    ]
+    assert STATE_UNAVAILABLE not in {hass.states.get(e).state for e in kept}
 
     # Any message brings it back.
     await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
     await fire(hass, HEARTBEAT_TOPIC, payload("heartbeat.json"))
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
+    assert hass.states.get("binary_sensor.garden_camera_charging").state == STATE_OFF
+    assert hass.states.get("sensor.garden_camera_battery").state == "91"
     lines = [r.getMessage() for r in caplog.records if "1CC3164126A2" in r.getMessage()]
     assert [line for line in lines if "unreachable" in line] == [
         "Camera 1CC3164126A2 silent for more than 2 days, 0:10:00: marked unreachable"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import json
 from typing import Any
 from unittest.mock import patch
@@ -10,6 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import mqtt
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
@@ -159,7 +161,7 @@ async def test_restart_restores_last_values(
                 "bogus": {"values": {}},
             },
             "settings": {},
-            "last_seen": "2026-11-25T11:00:00+00:00",
+            "last_seen": (dt_util.utcnow() - timedelta(hours=1)).isoformat(),
         },
     }
     entry = make_entry()
@@ -171,6 +173,16 @@ async def test_restart_restores_last_values(
     assert entry.runtime_data.data.alarm.text == "Low power"
     # No image was stored: the image stays empty rather than failing.
     assert hass.states.get("image.garden_camera_snapshot").state == "unknown"
+
+    # Silent for longer than the watchdog allows before the restart: the
+    # measurements are not shown as current, the rest is.
+    await hass.config_entries.async_unload(entry.entry_id)
+    stored = hass_storage[f"{DOMAIN}.{MAC}"]["data"]
+    stored["times"]["last_seen"] = (dt_util.utcnow() - timedelta(days=8)).isoformat()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.garden_camera_battery").state == "unavailable"
+    assert hass.states.get("sensor.garden_camera_snapshot_trigger").state == "pir"
 
 
 async def test_restart_with_corrupt_storage(

@@ -27,6 +27,7 @@ class X5BinarySensorEntityDescription(BinarySensorEntityDescription):
 
     value_fn: Callable[[X5State], bool | None]
     parts: frozenset[Part] = frozenset({Part.HEARTBEAT})  # what value_fn reads
+    measured: bool = False  # goes stale: unavailable while unreachable
 
 
 def _charging(state: X5State) -> bool | None:
@@ -53,6 +54,7 @@ BINARY_SENSORS: tuple[X5BinarySensorEntityDescription, ...] = (
         key="charging",
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
         value_fn=_charging,
+        measured=True,
     ),
     X5BinarySensorEntityDescription(
         key="power_good",
@@ -60,6 +62,7 @@ BINARY_SENSORS: tuple[X5BinarySensorEntityDescription, ...] = (
         device_class=BinarySensorDeviceClass.PLUG,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_power_good,
+        measured=True,
     ),
 )
 
@@ -85,7 +88,9 @@ class X5BinarySensor(X5Entity, BinarySensorEntity):
         self, coordinator: X5Coordinator, description: X5BinarySensorEntityDescription
     ) -> None:
         """A binary sensor hears of the parts its value is read from."""
-        super().__init__(coordinator, description, description.parts)
+        super().__init__(
+            coordinator, description, description.parts, measured=description.measured
+        )
 
     def _shown(self) -> bool | None:
         return self.is_on

@@ -24,7 +24,10 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
     """A camera entity: one device per camera, named by translation key.
 
     Sleeping is normal for this camera: entities stay available and keep their last
-    value; reachability is the connectivity binary sensor's business.
+    value. A measurement (battery, noise, temperature, signal, ...) is honest about
+    its age: once the watchdog calls the camera unreachable it is unavailable, and
+    the camera's next message brings it back. Settings, counters and pictures (each
+    dated) stay.
     """
 
     _attr_has_entity_name = True
@@ -36,10 +39,16 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
         coordinator: X5Coordinator,
         description: EntityDescription,
         parts: frozenset[Part] | None = None,
+        *,
+        measured: bool = False,
     ) -> None:
         """Bind the entity to its camera and description (``parts``: what it shows,
-        when other than its class's)."""
-        super().__init__(coordinator, context=self._parts if parts is None else parts)
+        when other than its class's; ``measured``: a value that goes stale)."""
+        parts = self._parts if parts is None else parts
+        self._measured = measured
+        if measured:
+            parts = parts | {Part.REACHABILITY}
+        super().__init__(coordinator, context=parts)
         self.entity_description = description
         mac = coordinator.mac
         self._attr_unique_id = f"{mac}_{description.key}"
@@ -66,15 +75,22 @@ class X5Entity(CoordinatorEntity[X5Coordinator]):
         """What the entity shows from the camera's state (compared, not written)."""
         return None
 
+    @property
+    def available(self) -> bool:
+        """A measurement is unavailable while the camera is called unreachable."""
+        if self._measured and self.coordinator.data.reachable is False:
+            return False
+        return super().available
+
     async def async_added_to_hass(self) -> None:
         """Remember what the first state write shows."""
         await super().async_added_to_hass()
-        self._last_shown = self._shown()
+        self._last_shown = (self._shown(), self.available)
 
     @callback
     def _handle_coordinator_update(self) -> None:
         """Write the state only when what the entity shows changed."""
-        shown = self._shown()
+        shown = (self._shown(), self.available)
         if shown == self._last_shown:
             return
         self._last_shown = shown

@@ -75,6 +75,9 @@ class X5SensorEntityDescription(SensorEntityDescription):
     value_fn: Callable[[X5State], StateType | datetime]
     attributes_fn: Callable[[X5State], dict[str, Any]] | None = None
     parts: frozenset[Part] = frozenset({Part.HEARTBEAT})  # what value_fn reads
+    # A value that goes stale (unavailable while the camera is unreachable);
+    # None: every measurement does.
+    measured: bool | None = None
 
 
 def _part[S, T](
@@ -255,6 +258,7 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         options=CONNECTION_OPTIONS,
         entity_category=DIAGNOSTIC,
         value_fn=_cellular(lambda c: connection_state(c.connect_status)),
+        measured=True,  # "connected" would be a claim about now
     ),
     X5SensorEntityDescription(
         key="sim_status",
@@ -352,7 +356,10 @@ class X5Sensor(X5Entity, SensorEntity):
         self, coordinator: X5Coordinator, description: X5SensorEntityDescription
     ) -> None:
         """A sensor hears of the parts its value is read from."""
-        super().__init__(coordinator, description, description.parts)
+        measured = description.measured
+        if measured is None:
+            measured = description.state_class is SensorStateClass.MEASUREMENT
+        super().__init__(coordinator, description, description.parts, measured=measured)
 
     def _shown(self) -> Any:
         return (self.native_value, self.extra_state_attributes)
