@@ -83,6 +83,8 @@ PROBE_COMMAND: Final = "get.device.status"
 INSTALL_TIMEOUT: Final = timedelta(minutes=30)
 # A camera clock off by more than this is reported (once).
 CLOCK_TOLERANCE: Final = timedelta(days=1)
+# Within this of Home Assistant's, the camera's clock orders its pictures.
+CLOCK_AGREES: Final = timedelta(minutes=5)
 
 # HTTP (optional).
 CONF_HTTP: Final = "http"

@@ -36,6 +36,7 @@ from .api.coerce import as_str
 from .api.mqtt_client import Answer
 from .commands import X5Commands
 from .const import (
+    CLOCK_AGREES,
     CLOCK_TOLERANCE,
     CONF_ALARM_TOPIC,
     CONF_HEARTBEAT_TOPIC,
@@ -313,6 +314,12 @@ class X5Coordinator(X5Listeners):
     async def _async_keep_snapshot(
         self, snapshot: Snapshot, message: dict[str, Any], now: datetime, retained: bool
     ) -> None:
+        kept = None
+        if snapshot.image is not None:
+            # Kept in the history before it is shown.
+            kept = await self.history.async_add(snapshot, now)
+        if self._older_than_shown(snapshot, now):
+            return
         previous = self.data.snapshot
         if snapshot.image is None:
             self.last_picture = None
@@ -322,8 +329,7 @@ class X5Coordinator(X5Listeners):
                     snapshot, image=previous.image, mime_type=previous.mime_type
                 )
         else:
-            # Kept in the history (and as the latest picture) before it is shown.
-            self.last_picture = await self.history.async_add(snapshot, now)
+            self.last_picture = kept
             if not retained or self.data.snapshot_at is None:
                 self.data.snapshot_at = now
         self.data.snapshot = snapshot
@@ -334,6 +340,22 @@ class X5Coordinator(X5Listeners):
             if isinstance(values, dict)
             else {},
         }
+
+    def _older_than_shown(self, snapshot: Snapshot, received: datetime) -> bool:
+        """Whether the picture shown was taken after this one: two large pictures
+        decoded side by side can finish the other way round. By the camera's
+        times while its clock agrees with Home Assistant's (a clock an hour off
+        would hide the next pictures behind one Home Assistant dated), else by
+        arrival."""
+        shown, shown_at = self.data.snapshot, self.data.snapshot_at
+        if shown is None or shown_at is None:
+            return False
+        offset = self.data.clock_offset
+        if offset is None or abs(offset) <= CLOCK_AGREES.total_seconds():
+            ours, theirs = snapshot.camera_time(received), shown.camera_time(shown_at)
+            if ours is not None and theirs is not None:
+                return ours < theirs
+        return received < shown_at
 
     async def async_take_picture(self, image: bytes) -> None:
         """A picture from an HTTP ``cmd.snapshot`` answer: shown like an uplink."""

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from .coerce import as_int
+
+# A camera time before this is a clock that was never set (1970, a build date).
+CLOCK_SET = datetime(2020, 1, 1, tzinfo=UTC)
+# A camera time this far ahead of its message's arrival is a clock running ahead.
+CLOCK_AHEAD = timedelta(minutes=10)
 
 
 class TriggerType(StrEnum):
@@ -135,6 +140,15 @@ class Snapshot(Uplink):
     image: bytes | None = None
     mime_type: str | None = None
     image_error: str | None = None  # why ``image`` is None although one was sent
+
+    def camera_time(self, received: datetime) -> datetime | None:
+        """When the camera says it took the picture (its capture time, else its
+        message time), when plausible: a set clock (one never set says 1970), not
+        ahead of the picture's arrival (``received``)."""
+        for moment in (self.capture_time, self.timestamp):
+            if moment is not None and CLOCK_SET <= moment <= received + CLOCK_AHEAD:
+                return moment
+        return None
 
     @property
     def size_mismatch(self) -> bool:
