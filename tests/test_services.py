@@ -63,6 +63,11 @@ async def test_send_command_returns_the_answer(
     )
     assert response[MAC]["command"] == "get.image.info"
     assert response[MAC]["response"]["brightness"] == 50
+    # What the UI's translated list sends: the command's key.
+    response = await _call(
+        hass, "send_command", device_id=device_id, command="get_image_info"
+    )
+    assert response[MAC]["command"] == "get.image.info"
     response = await _call(
         hass,
         "send_command",
@@ -120,6 +125,17 @@ async def test_targets_the_way_home_assistant_sends_them(
         hass, "reboot", device_id=garden, entity_id="sensor.garden_camera_battery"
     )
     assert fake[MAC].reboots == 2
+
+    # What a target leaves out (Home Assistant 2026.11's exclude): not acted on;
+    # something excluded that is no camera is simply not there.
+    response = await _call(
+        hass,
+        "send_command",
+        device_id=[garden, barn],
+        exclude={"device_id": barn, "entity_id": "sun.sun"},
+        command="get.sys.info",
+    )
+    assert set(response) == {MAC}
 
 
 @pytest.mark.parametrize(

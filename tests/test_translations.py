@@ -162,21 +162,37 @@ def test_no_english_internals_reach_the_user() -> None:
 
 
 def test_send_command_offers_the_whole_catalogue() -> None:
-    """The command field lists every command of the catalogue with its direction
-    (read, write, act), and nothing else."""
+    """The command field lists every command of the catalogue, each labelled in
+    every language with its name and direction (read, write, act; HTTP only)."""
     import yaml
 
-    from custom_components.milesight_x5.api import COMMANDS
+    from custom_components.milesight_x5.api import COMMANDS, selector_key
 
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
-    options = services["send_command"]["fields"]["command"]["selector"]["select"][
-        "options"
+    select = services["send_command"]["fields"]["command"]["selector"]["select"]
+    assert select["translation_key"] == "command"
+    assert set(select["options"]) == {selector_key(c.name) for c in COMMANDS}
+    # Reads, then writes, then acts.
+    by_key = {selector_key(c.name): c for c in COMMANDS}
+    order = [
+        ("read", "write", "act").index(by_key[k].kind.value) for k in select["options"]
     ]
-    assert {option["value"] for option in options} == {c.name for c in COMMANDS}
-    for option in options:
-        command = next(c for c in COMMANDS if c.name == option["value"])
-        assert f"({command.kind.value}" in option["label"]
-        assert ("HTTP only" in option["label"]) is (not command.over_mqtt)
+    assert order == sorted(order)
+    words = {
+        "en": ("read", "write", "act", "HTTP only"),
+        "de": ("lesen", "schreiben", "Aktion", "nur HTTP"),
+        "zh-Hans": ("读取", "写入", "操作", "仅 HTTP"),
+    }
+    for language, (read, write, act, http) in words.items():
+        labels = json.loads(
+            (INTEGRATION / "translations" / f"{language}.json").read_text()
+        )["selector"]["command"]["options"]
+        assert set(labels) == set(select["options"]), language
+        for command in COMMANDS:
+            label = labels[selector_key(command.name)]
+            kind = {"read": read, "write": write, "act": act}[command.kind.value]
+            assert label.startswith(f"{command.name} ({kind}"), (language, label)
+            assert (http in label) is (not command.over_mqtt), (language, label)
 
 
 QUALITY_RULES = {

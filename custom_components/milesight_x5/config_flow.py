@@ -408,7 +408,6 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                 title=self._discovered[CONF_NAME],
                 data={CONF_MAC: self._discovered[CONF_MAC], **topics},
             )
-        self._set_confirm_only()
         return self.async_show_form(
             step_id="discovery_confirm",
             description_placeholders={

@@ -8,7 +8,7 @@ camera is contacted.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 import json
 from typing import Any
 
@@ -36,7 +36,7 @@ from homeassistant.helpers import (
 )
 import voluptuous as vol
 
-from .api import BY_NAME, RequestKind
+from .api import BY_NAME, BY_SELECTOR_KEY, RequestKind
 from .const import DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .errors import async_run
@@ -49,14 +49,20 @@ SERVICE_REBOOT = "reboot"
 SERVICE_SNAPSHOT = "snapshot"
 SERVICE_SEND_COMMAND = "send_command"
 
-# What a target selector sends: device, entity and area ids (one or a list).
+# What a target selector sends: device, entity and area ids (one or a list), and
+# since Home Assistant 2026.11 what to leave out of them (``exclude``).
+ATTR_EXCLUDE = "exclude"
 _IDS = vol.All(cv.ensure_list, [cv.string])
-TARGET_FIELDS: dict[vol.Marker, Any] = {
+_TARGET_IDS: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_DEVICE_ID): _IDS,
     vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
     vol.Optional(ATTR_AREA_ID): _IDS,
     vol.Optional(ATTR_FLOOR_ID): _IDS,
     vol.Optional(ATTR_LABEL_ID): _IDS,
+}
+TARGET_FIELDS: dict[vol.Marker, Any] = {
+    **_TARGET_IDS,
+    vol.Optional(ATTR_EXCLUDE): vol.Schema(_TARGET_IDS),
 }
 HAS_TARGET = cv.has_at_least_one_key(
     ATTR_DEVICE_ID, ATTR_ENTITY_ID, ATTR_AREA_ID, ATTR_FLOOR_ID, ATTR_LABEL_ID
@@ -95,9 +101,27 @@ def _camera_entry_of_device(
 
 
 def _targeted_entries(hass: HomeAssistant, call: ServiceCall) -> list[X5ConfigEntry]:
-    """The camera entries a call targets, in order; refuse what is not a camera."""
+    """The camera entries a call targets, in order, less those it excludes; refuse
+    what is not a camera (an excluded one that is not is simply not there)."""
+    excluded = _entries(hass, call.data.get(ATTR_EXCLUDE) or {}, strict=False)
+    return [
+        entry
+        for entry_id, entry in _entries(hass, call.data, strict=True).items()
+        if entry_id not in excluded
+    ]
+
+
+def _entries(
+    hass: HomeAssistant, target: Mapping[str, Any], *, strict: bool
+) -> dict[str, X5ConfigEntry]:
+    """The camera entries of a target by entry id; ``strict``: refuse what is
+    not a camera."""
     devices, entities = dr.async_get(hass), er.async_get(hass)
     found: dict[str, X5ConfigEntry] = {}
+
+    def refuse(key: str, **placeholders: str) -> None:
+        if strict:
+            raise _refuse(key, **placeholders)
 
     def add(entry: X5ConfigEntry | None) -> bool:
         if entry is None:
@@ -105,16 +129,16 @@ def _targeted_entries(hass: HomeAssistant, call: ServiceCall) -> list[X5ConfigEn
         found.setdefault(entry.entry_id, entry)
         return True
 
-    for device_id in call.data.get(ATTR_DEVICE_ID, ()):
+    for device_id in target.get(ATTR_DEVICE_ID, ()):
         device = devices.async_get(device_id)
         if device is None or not add(_camera_entry_of_device(hass, device)):
-            raise _refuse("unknown_device", device_id=device_id)
-    for entity_id in call.data.get(ATTR_ENTITY_ID, ()):
+            refuse("unknown_device", device_id=device_id)
+    for entity_id in target.get(ATTR_ENTITY_ID, ()):
         entity = entities.async_get(entity_id)
         entry_id = entity.config_entry_id if entity is not None else None
         entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
         if entity is None or entity.platform != DOMAIN or not add(entry):
-            raise _refuse("not_a_camera_entity", entity_id=entity_id)
+            refuse("not_a_camera_entity", entity_id=entity_id)
 
     def add_all(devices_in: list[dr.DeviceEntry], entities_in: list[Any]) -> bool:
         """The cameras among devices and entities (of an area, floor, label)."""
@@ -128,27 +152,27 @@ def _targeted_entries(hass: HomeAssistant, call: ServiceCall) -> list[X5ConfigEn
                 )
         return found_any
 
-    areas = list(call.data.get(ATTR_AREA_ID, ()))
-    for floor_id in call.data.get(ATTR_FLOOR_ID, ()):
+    areas = list(target.get(ATTR_AREA_ID, ()))
+    for floor_id in target.get(ATTR_FLOOR_ID, ()):
         in_floor = [
             area.id for area in ar.async_entries_for_floor(ar.async_get(hass), floor_id)
         ]
         if not in_floor:
-            raise _refuse("no_camera_in_floor", floor_id=floor_id)
+            refuse("no_camera_in_floor", floor_id=floor_id)
         areas.extend(in_floor)
     for area_id in areas:
         if not add_all(
             dr.async_entries_for_area(devices, area_id),
             er.async_entries_for_area(entities, area_id),
         ):
-            raise _refuse("no_camera_in_area", area_id=area_id)
-    for label_id in call.data.get(ATTR_LABEL_ID, ()):
+            refuse("no_camera_in_area", area_id=area_id)
+    for label_id in target.get(ATTR_LABEL_ID, ()):
         if not add_all(
             dr.async_entries_for_label(devices, label_id),
             er.async_entries_for_label(entities, label_id),
         ):
-            raise _refuse("no_camera_with_label", label_id=label_id)
-    return list(found.values())
+            refuse("no_camera_with_label", label_id=label_id)
+    return found
 
 
 def _targeted_cameras(hass: HomeAssistant, call: ServiceCall) -> list[X5Coordinator]:
@@ -219,7 +243,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def _send_command(call: ServiceCall) -> ServiceResponse:
         cameras = _targeted_cameras(hass, call)
-        name = call.data[ATTR_COMMAND].strip()
+        text = call.data[ATTR_COMMAND].strip()
+        # The guide's name (YAML), or its key in the translated list (the UI).
+        command = BY_NAME.get(text) or BY_SELECTOR_KEY.get(text)
+        name = command.name if command is not None else text
         data = _command_data(name, call.data.get(ATTR_DATA))
         results = await _async_on_each(
             cameras, lambda c: c.commands.async_command(name, data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .catalogue import (
     BY_MQTT_API,
     BY_NAME,
+    BY_SELECTOR_KEY,
     COMMANDS,
     Command,
     CommandKind,
@@ -14,6 +15,7 @@ from .catalogue import (
     build_mqtt_request,
     encode_mqtt_request,
     get_command,
+    selector_key,
 )
 from .exceptions import (
     AuthenticationError,
@@ -63,6 +65,7 @@ from .topics import topic_matches, topics_overlap
 __all__ = [
     "BY_MQTT_API",
     "BY_NAME",
+    "BY_SELECTOR_KEY",
     "COMMANDS",
     "DEFAULT_MAX_IMAGE_BYTES",
     "Alarm",
@@ -114,6 +117,7 @@ __all__ = [
     "parse_snapshot",
     "peek_mac",
     "picture_error",
+    "selector_key",
     "sniff_mime",
     "topic_matches",
     "topics_overlap",

@@ -247,6 +247,16 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 BY_NAME: Mapping[str, Command] = {command.name: command for command in COMMANDS}
+
+
+def selector_key(name: str) -> str:
+    """A command's key in the action's translated list (keys have no dots)."""
+    return name.replace(".", "_")
+
+
+BY_SELECTOR_KEY: Mapping[str, Command] = {
+    selector_key(command.name): command for command in COMMANDS
+}
 BY_MQTT_API: Mapping[str, Command] = {
     command.mqtt_api: command for command in COMMANDS if command.mqtt_api
 }
