@@ -102,6 +102,7 @@ def _own_config_dir(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     if "hass" in request.fixturenames:
         hass: HomeAssistant = request.getfixturevalue("hass")
         hass.config.config_dir = str(tmp_path / "config")
+        hass.config.media_dirs = {"local": str(tmp_path / "config" / "media")}
 
 
 @pytest.fixture

@@ -1,10 +1,14 @@
-"""Discovery once a camera is configured: new cameras are still offered, and the
-heartbeats of configured ones start no config flow (the integration took it over)."""
+"""Discovery through Home Assistant's MQTT only: the manifest's topic. Home
+Assistant starts a config flow for every heartbeat on it (there is no public way
+to stop that); the flow turns a known camera away by its MAC, read from the raw
+payload, before anything else is done."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
 import json
+from pathlib import Path
+import re
 from typing import Any
 from unittest.mock import patch
 
@@ -13,19 +17,13 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.milesight_x5 import config_flow
+from custom_components.milesight_x5.api import scan_mac
 from custom_components.milesight_x5.config_flow import X5ConfigFlow
-from custom_components.milesight_x5.const import DOMAIN
+from custom_components.milesight_x5.const import DEFAULT_TOPICS, DOMAIN
 
-from .conftest import HEARTBEAT_TOPIC, MAC, OTHER_MAC, fire, make_entry
-from .helpers import payload
-
-ALT_TOPICS = {
-    "heartbeat_topic": "site/Status",
-    "snapshot_topic": "site/Snapshot",
-    "alarm_topic": "site/Alarm",
-    "request_topic": "site/Request",
-    "response_topic": "site/Respond",
-}
+from .conftest import HEARTBEAT_TOPIC, MAC, OTHER_MAC, fire
+from .helpers import INTEGRATION, payload
 
 
 @pytest.fixture
@@ -40,6 +38,20 @@ def flows_started() -> Generator[list[str]]:
 
     with patch.object(X5ConfigFlow, "async_step_mqtt", _counting):
         yield started
+
+
+@pytest.fixture
+def decoded() -> Generator[list[Any]]:
+    """Every payload the config flow decoded as JSON."""
+    calls: list[Any] = []
+    real = config_flow.decode_json
+
+    def _decode(payload: Any) -> Any:
+        calls.append(payload)
+        return real(payload)
+
+    with patch.object(config_flow, "decode_json", _decode):
+        yield calls
 
 
 def _offered(hass: HomeAssistant) -> list[str | None]:
@@ -58,65 +70,52 @@ async def _heartbeats(hass: HomeAssistant, mac: str, count: int) -> None:
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_heartbeats_of_a_configured_camera_start_no_flow(
-    hass: HomeAssistant, flows_started: list[str]
+async def test_a_configured_camera_is_turned_away_before_any_decoding(
+    hass: HomeAssistant, flows_started: list[str], decoded: list[Any]
 ) -> None:
-    """Every heartbeat of a camera already added used to start (and abort) a
-    discovery flow; now none does, and its values still arrive."""
-    await _heartbeats(hass, MAC, 5)
-    assert flows_started == []
-    assert hass.states.get("sensor.garden_camera_battery").state == "4"
+    """Each heartbeat of a camera already added starts Home Assistant's flow,
+    which aborts at its MAC without decoding the message; nothing is offered and
+    the values still arrive."""
+    await _heartbeats(hass, MAC, 3)
+    assert flows_started == [MAC] * 3
+    assert decoded == []
+    assert _offered(hass) == []
+    assert hass.states.get("sensor.garden_camera_battery").state == "2"
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_a_new_camera_is_still_offered_once(
+async def test_a_new_camera_is_offered_once(
     hass: HomeAssistant, flows_started: list[str]
 ) -> None:
     """A camera nobody added is offered from its heartbeat, once for its burst."""
     await _heartbeats(hass, OTHER_MAC, 3)
-    assert flows_started == [OTHER_MAC]
+    assert OTHER_MAC in flows_started
     assert _offered(hass) == [OTHER_MAC]
 
 
 @pytest.mark.usefixtures("init_integration")
 async def test_an_ignored_camera_is_not_offered(
-    hass: HomeAssistant, flows_started: list[str]
+    hass: HomeAssistant, flows_started: list[str], decoded: list[Any]
 ) -> None:
-    """A camera the user ignored stays ignored."""
+    """A camera the user ignored stays ignored (turned away as early)."""
     MockConfigEntry(
         domain=DOMAIN, unique_id=OTHER_MAC, source=SOURCE_IGNORE
     ).add_to_hass(hass)
     await _heartbeats(hass, OTHER_MAC, 2)
-    assert flows_started == []
     assert _offered(hass) == []
+    assert decoded == []
 
 
 async def test_cameras_are_offered_after_the_last_one_is_removed(
     hass: HomeAssistant, init_integration: MockConfigEntry, flows_started: list[str]
 ) -> None:
-    """Removing every camera does not end discovery."""
+    """Removing every camera does not end discovery: it is Home Assistant's."""
     assert await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     await _heartbeats(hass, OTHER_MAC, 1)
-    assert flows_started == [OTHER_MAC]
-    # The camera removed is offered again too (Home Assistant's own rediscovery
-    # or the next heartbeat).
+    assert OTHER_MAC in _offered(hass)
     await _heartbeats(hass, MAC, 1)
     assert MAC in _offered(hass)
-
-
-@pytest.mark.usefixtures("mqtt_mock")
-async def test_cameras_on_other_topics_leave_discovery_to_mqtt(
-    hass: HomeAssistant, flows_started: list[str]
-) -> None:
-    """Without a camera on the discovery topic, Home Assistant's MQTT offers new
-    cameras, as before."""
-    entry = make_entry(**ALT_TOPICS)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    await _heartbeats(hass, OTHER_MAC, 1)
-    assert flows_started == [OTHER_MAC]
 
 
 @pytest.mark.parametrize(
@@ -126,63 +125,36 @@ async def test_cameras_on_other_topics_leave_discovery_to_mqtt(
 async def test_mqtt_discovery_turned_off_stays_off(
     hass: HomeAssistant, flows_started: list[str]
 ) -> None:
-    """With MQTT discovery off nothing is offered, and nothing is taken over."""
+    """With MQTT discovery off nothing is offered."""
     await _heartbeats(hass, OTHER_MAC, 1)
     assert flows_started == []
     assert _offered(hass) == []
 
 
-def test_the_manifest_names_the_discovery_topics() -> None:
-    """The topics taken over are exactly those Home Assistant's MQTT subscribes for
-    the manifest."""
-    from pathlib import Path
-
-    from custom_components.milesight_x5.const import DISCOVERY_TOPICS
-
-    manifest = (
-        Path(__file__).parent.parent / "custom_components/milesight_x5/manifest.json"
-    )
-    assert frozenset(json.loads(manifest.read_text())["mqtt"]) == DISCOVERY_TOPICS
-
-
-class _MqttData:
-    """What the MQTT integration keeps of its discovery (the parts read here)."""
-
-    def __init__(self, topic: str) -> None:
-        self.unsubscribed: list[str] = []
-        self.discovery_unsubscribe: list[object] = [object()]
-        self.integration_unsubscribe: dict[str, Any] = {}
-        self.subscribe(topic)
-
-    def subscribe(self, topic: str) -> None:
-        """What a (re)load of the MQTT integration does for the manifest's topic."""
-        self.integration_unsubscribe[f"{DOMAIN}_{topic}"] = lambda: (
-            self.unsubscribed.append(topic)
-        )
+@pytest.mark.parametrize(
+    ("raw", "mac"),
+    [
+        (b'{"values":{"devMac":"1C:C3:16:41:26:A2"}}', MAC),
+        ('{"ts": 1, "values": {"devMac" : "1cc3164126a2"}}', MAC),
+        (b'{"values":{"devMac":"garbage"}}', None),
+        (b'{"values":{}}', None),
+        (b"\xff\xfe not json", None),
+    ],
+)
+def test_scan_mac(raw: bytes | str, mac: str | None) -> None:
+    """The MAC of a raw payload, or None: what turns a known camera away."""
+    assert scan_mac(raw) == mac
 
 
-async def test_a_reload_of_mqtt_is_taken_over_again(hass: HomeAssistant) -> None:
-    """A reload of the MQTT integration subscribes its discovery again: the next
-    message takes it over again; MQTT discovery turned off later ends ours."""
-    from custom_components.milesight_x5.discovery import X5Discovery
-
-    mqtt_data = hass.data["mqtt"] = _MqttData(HEARTBEAT_TOPIC)
-    discovery = X5Discovery(hass)
-    assert discovery.async_take_over(HEARTBEAT_TOPIC)
-    assert mqtt_data.unsubscribed == [HEARTBEAT_TOPIC]
-    assert discovery.async_take_over(HEARTBEAT_TOPIC)  # nothing new to end
-    mqtt_data.subscribe(HEARTBEAT_TOPIC)  # MQTT reloaded
-    assert discovery.async_take_over(HEARTBEAT_TOPIC)
-    assert mqtt_data.unsubscribed == [HEARTBEAT_TOPIC] * 2
-    assert mqtt_data.integration_unsubscribe == {}
-    mqtt_data.discovery_unsubscribe.clear()  # reloaded with discovery off
-    assert not discovery.async_take_over(HEARTBEAT_TOPIC)
-    assert discovery.topics == set()
+def test_the_manifest_names_the_default_heartbeat_topic() -> None:
+    """Discovery listens where a camera posts by default."""
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
+    assert manifest["mqtt"] == [DEFAULT_TOPICS["heartbeat_topic"]]
 
 
-async def test_nothing_to_take_over_without_mqtts_record(hass: HomeAssistant) -> None:
-    """A Home Assistant that keeps its discovery elsewhere: discovery stays its."""
-    from custom_components.milesight_x5.discovery import X5Discovery
-
-    hass.data["mqtt"] = object()
-    assert not X5Discovery(hass).async_take_over(HEARTBEAT_TOPIC)
+def test_no_private_mqtt_data_is_read() -> None:
+    """Nothing of the MQTT integration's own records: a refactor of MQTT cannot
+    break the integration silently."""
+    private = re.compile(r"""data\[["']mqtt["']\]|data\.get\(["']mqtt["']|DATA_MQTT""")
+    for path in Path(INTEGRATION).rglob("*.py"):
+        assert not private.search(path.read_text(encoding="utf-8")), path

@@ -52,7 +52,10 @@ def _kept(entry: MockConfigEntry) -> list[Picture]:
 
 
 def _files(hass: HomeAssistant) -> list[str]:
-    return sorted(path.name for path in _folder(hass).iterdir())
+    """The history's files (the hidden latest picture is the image entity's)."""
+    return sorted(
+        path.name for path in _folder(hass).iterdir() if path.name != ".latest"
+    )
 
 
 async def _reload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -260,7 +263,7 @@ async def test_removing_the_camera_removes_its_pictures_and_repair(
     """Removal deletes the history folder (with whatever is in it) and its issue."""
     await fire(hass, SNAPSHOT_TOPIC, picture("a"))
     (_folder(hass) / "holiday.jpg").write_bytes(b"mine")
-    latest = Path(hass.config.path(".storage", f"{DOMAIN}.{MAC}.image"))
+    latest = _folder(hass) / ".latest"
     assert latest.read_bytes() == jpeg("a")
     ir.async_create_issue(
         hass,

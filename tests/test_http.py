@@ -478,6 +478,7 @@ async def test_reconfigure_adds_and_removes_http(
     )
     assert result["reason"] == "reconfigure_successful"
     assert CONF_HOST not in entry.data
+    await hass.async_block_till_done()  # the reload (its login check) finishes
 
 
 async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> None:
@@ -517,6 +518,7 @@ async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) ->
         "settings_interval": 168,  # a week between two reads of the settings
         "history_days": 30,  # the defaults (test_history.py changes them)
         "history_size": 200,
+        "picture_folder": "milesight_x5",  # under the media directory
     }
 
 

@@ -113,10 +113,10 @@ async def test_two_cameras_share_one_subscription_per_topic(
     assert hass.data[DOMAIN].topics == set(DEFAULT_TOPICS.values()) - {
         DEFAULT_TOPICS["request_topic"]
     }
-    # The last camera takes the subscriptions with it, but the discovery topic's:
-    # that one still offers new cameras (discovery was taken over from MQTT).
+    # The last camera takes the subscriptions with it (discovery is Home
+    # Assistant's MQTT's, on its own subscription).
     assert await hass.config_entries.async_unload(second.entry_id)
-    assert hass.data[DOMAIN].topics == {HEARTBEAT_TOPIC}
+    assert hass.data[DOMAIN].topics == set()
 
 
 async def test_unknown_camera_and_garbage_are_ignored(

@@ -11,14 +11,14 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import AuthenticationError
 from .bus_events import async_setup_bus_events
-from .const import CONF_MAC, DOMAIN
+from .const import CONF_MAC, CONF_PICTURE_FOLDER, DEFAULT_PICTURE_FOLDER, DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .counters import async_track_midnight
 from .dispatcher import async_get_dispatcher
-from .history_files import history_folder, remove_history
+from .history_files import history_folder, legacy_history, remove_history
 from .repairs import async_check_factory_password, async_delete_camera_issues
 from .services import async_setup_services
-from .state import Part, stored_files
+from .state import Part, camera_store
 from .view import X5PictureView
 
 PLATFORMS: list[Platform] = [
@@ -98,7 +98,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
 async def async_remove_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> None:
     """Delete the camera's stored state, pictures and repair issues."""
     mac = entry.data[CONF_MAC]
-    store, image = stored_files(hass, mac)
-    await store.async_remove()
-    await hass.async_add_executor_job(remove_history, history_folder(hass, mac), image)
+    await camera_store(hass, mac).async_remove()
+    folder = entry.options.get(CONF_PICTURE_FOLDER, DEFAULT_PICTURE_FOLDER)
+    await hass.async_add_executor_job(
+        remove_history, history_folder(hass, mac, folder), *legacy_history(hass, mac)
+    )
     async_delete_camera_issues(hass, mac)

@@ -39,6 +39,7 @@ from .api import (
     decode_json,
     normalize_mac,
     peek_mac,
+    scan_mac,
 )
 from .api.http_client import FACTORY_USERNAME
 from .camera_http import http_client
@@ -373,15 +374,20 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_mqtt(
         self, discovery_info: MqttServiceInfo
     ) -> ConfigFlowResult:
-        """A heartbeat from a camera that is not configured yet."""
+        """A heartbeat on the manifest's topic. Home Assistant's MQTT starts this
+        for every heartbeat of every camera, configured ones included (no public
+        way to stop it): a known camera is turned away by its MAC, found in the
+        raw payload, before anything else is done."""
+        if (mac := scan_mac(discovery_info.payload)) is None:
+            return self.async_abort(reason="invalid_discovery_info")
+        await self.async_set_unique_id(mac)
+        self._abort_if_unique_id_configured()
         try:
             message = decode_json(discovery_info.payload)
         except InvalidPayloadError:
             return self.async_abort(reason="invalid_discovery_info")
-        if (mac := peek_mac(message)) is None:
+        if peek_mac(message) != mac:
             return self.async_abort(reason="invalid_discovery_info")
-        await self.async_set_unique_id(mac)
-        self._abort_if_unique_id_configured()
         values = message.get("values")
         name = values.get("devName") if isinstance(values, dict) else None
         title = _default_title(mac)

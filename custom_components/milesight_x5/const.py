@@ -32,8 +32,6 @@ DEFAULT_TOPICS: Final[dict[str, str]] = {
     CONF_RESPONSE_TOPIC: "X5SensingCam/ConfigureRespond",
 }
 TOPIC_KEYS: Final = tuple(DEFAULT_TOPICS)
-# The topics manifest.json lists for MQTT discovery (cameras' first heartbeats).
-DISCOVERY_TOPICS: Final = frozenset({DEFAULT_TOPICS[CONF_HEARTBEAT_TOPIC]})
 
 WAKE_TOPIC_PREFIX: Final = "X5SensingCam/Wake/"
 
@@ -98,6 +96,10 @@ CONF_HISTORY_SIZE: Final = "history_size"
 DEFAULT_HISTORY_DAYS: Final = 30
 DEFAULT_HISTORY_SIZE: Final = 200  # MB (10**6 bytes)
 HISTORY_PRUNE_INTERVAL: Final = timedelta(days=1)
+# Where the pictures are kept (Options): a folder under Home Assistant's media
+# directory, one folder per camera (its MAC) inside.
+CONF_PICTURE_FOLDER: Final = "picture_folder"
+DEFAULT_PICTURE_FOLDER: Final = "milesight_x5"
 # How long the picture URL in a capture event works (for a notification to fetch it).
 PICTURE_URL_EXPIRY: Final = timedelta(hours=24)
 # The media browser's address of this integration's pictures.

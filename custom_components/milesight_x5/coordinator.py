@@ -57,8 +57,8 @@ from .settings_reader import SettingsReader
 from .state import (
     Part,
     X5State,
+    camera_store,
     expected_heartbeat_interval,
-    stored_files,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -98,8 +98,8 @@ class X5Coordinator(X5Listeners):
             MessageKind.ALARM: entry.data[CONF_ALARM_TOPIC],
             MessageKind.RESPONSE: entry.data[CONF_RESPONSE_TOPIC],
         }
-        self._store, self._image_path = stored_files(hass, self.mac)
-        self.history = X5History(hass, entry, self._image_path)
+        self._store = camera_store(hass, self.mac)
+        self.history = X5History(hass, entry)
         # The kept picture of the last snapshot (None: its picture was not kept).
         self.last_picture: Picture | None = None
         self.watchdog = Watchdog(
@@ -124,6 +124,7 @@ class X5Coordinator(X5Listeners):
     async def async_restore(self) -> None:
         """Bring back what was known before Home Assistant restarted."""
         state = self.data
+        await self.history.async_migrate()  # the latest picture comes along
         state.restore(await self._store.async_load() or {})
         if state.snapshot is not None:
             image = await self.hass.async_add_executor_job(self._read_image)
@@ -135,7 +136,7 @@ class X5Coordinator(X5Listeners):
 
     def _read_image(self) -> bytes | None:
         try:
-            return self._image_path.read_bytes()
+            return self.history.latest.read_bytes()
         except OSError:
             return None
 

@@ -14,8 +14,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util.hass_dict import HassKey
 
 from .api import InvalidPayloadError, decode_json, peek_mac
-from .const import DISCOVERY_TOPICS, DOMAIN, LARGE_PAYLOAD_BYTES
-from .discovery import X5Discovery
+from .const import DOMAIN, LARGE_PAYLOAD_BYTES
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -60,7 +59,6 @@ class X5Dispatcher:
         """Start with no subscription."""
         self._hass = hass
         self._routes: dict[str, _Route] = {}
-        self.discovery = X5Discovery(hass)
 
     @property
     def topics(self) -> set[str]:
@@ -82,8 +80,6 @@ class X5Dispatcher:
                     encoding=None,
                 )
                 route = self._routes[topic] = _Route(unsubscribe)
-                if topic in DISCOVERY_TOPICS:
-                    self.discovery.async_take_over(topic)
             route.receivers.setdefault(mac, {})[kind] = receiver
 
         @callback
@@ -93,9 +89,7 @@ class X5Dispatcher:
                 if route is None:
                     continue
                 route.receivers.pop(mac, None)
-                # A topic whose discovery is ours stays subscribed: it still offers
-                # cameras when the last one is gone.
-                if not route.receivers and topic not in self.discovery.topics:
+                if not route.receivers:
                     route.unsubscribe()
                     del self._routes[topic]
 
@@ -117,21 +111,16 @@ class X5Dispatcher:
             return
         mac = peek_mac(message)
         receivers = route.receivers.get(mac) if mac else None
+        if receivers is None:
+            # A camera not configured: Home Assistant's MQTT offers it (discovery,
+            # the manifest's topic), or it was added on other topics.
+            _LOGGER.debug(
+                "Ignoring message on %s for unknown camera %s", msg.topic, mac
+            )
+            return
         # Where topics overlap, an answer (it names its api) is only an answer and
         # an uplink never one: a request heard back can never pass for a heartbeat.
         is_answer = "api" in message
-        # Checked with every message: a reload of MQTT subscribes its discovery again.
-        discovering = topic in DISCOVERY_TOPICS and self.discovery.async_take_over(
-            topic
-        )
-        if receivers is None:
-            if discovering and mac and not is_answer:
-                self.discovery.async_heard(mac, msg)
-            else:
-                _LOGGER.debug(
-                    "Ignoring message on %s for unknown camera %s", msg.topic, mac
-                )
-            return
         for kind, receiver in receivers.items():
             if (kind is MessageKind.RESPONSE) is is_answer:
                 await receiver.async_handle_message(kind, message, size, msg.retain)

@@ -27,12 +27,15 @@ from .const import (
     CONF_HISTORY_DAYS,
     CONF_HISTORY_SIZE,
     CONF_MAC,
+    CONF_PICTURE_FOLDER,
     DEFAULT_HISTORY_DAYS,
     DEFAULT_HISTORY_SIZE,
+    DEFAULT_PICTURE_FOLDER,
     HISTORY_PRUNE_INTERVAL,
 )
 from .history_files import (
     EXTENSIONS,
+    LATEST,
     MEGABYTE,
     TIME_FORMAT,
     Change,
@@ -41,6 +44,8 @@ from .history_files import (
     expired,
     history_folder,
     in_order,
+    legacy_history,
+    move_history,
     scan,
 )
 from .repairs import async_check_history_writable
@@ -52,13 +57,15 @@ _LOGGER = logging.getLogger(__name__)
 class X5History:
     """The kept pictures of one camera, oldest first."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, latest: Path) -> None:
-        """The history of ``entry``'s camera; ``latest`` is where the last picture
-        is kept for the image entity's restore."""
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+        """The history of ``entry``'s camera, in the folder its options name."""
         self.hass = hass
         self._entry = entry
-        self.folder = history_folder(hass, entry.data[CONF_MAC])
-        self._latest = latest
+        self.folder = history_folder(
+            hass,
+            entry.data[CONF_MAC],
+            entry.options.get(CONF_PICTURE_FOLDER, DEFAULT_PICTURE_FOLDER),
+        )
         self._pictures: list[Picture] = []
         self._by_name: dict[str, Picture] = {}
         self._lock = asyncio.Lock()
@@ -67,6 +74,36 @@ class X5History:
         self.error: str | None = None  # why the last write failed, None when it worked
 
     # --- lifecycle -------------------------------------------------------------------
+
+    @property
+    def latest(self) -> Path:
+        """Where the last picture is kept for the image entity's restore."""
+        return self.folder / LATEST
+
+    async def async_migrate(self) -> None:
+        """Bring the pictures 0.4 and older kept in ``.storage`` (out of every
+        backup's way) to the camera's folder; nothing when there are none."""
+        old, old_latest = legacy_history(self.hass, self._entry.data[CONF_MAC])
+        moved = await self.hass.async_add_executor_job(
+            move_history, old, self.folder, old_latest
+        )
+        if moved:
+            _LOGGER.info(
+                "Moved %s files of %s's pictures to %s",
+                moved,
+                self._entry.title,
+                self.folder,
+            )
+
+    async def async_move(self, folder: str) -> None:
+        """Keep the pictures in ``folder`` (Options) from now on, those kept so far
+        moved there. Raises OSError when they cannot be moved (nothing changes)."""
+        new = history_folder(self.hass, self._entry.data[CONF_MAC], folder)
+        async with self._lock:
+            if new == self.folder:
+                return
+            await self.hass.async_add_executor_job(move_history, self.folder, new)
+            self.folder = new
 
     async def async_load(self) -> None:
         """Read the folder, apply retention, and prune daily from now on."""
@@ -186,7 +223,7 @@ class X5History:
         keep = [picture for picture in pictures if picture.name not in names]
         change = Change(keep=keep, delete=doomed, new=new, image=image)
         written, error, deleted = await self.hass.async_add_executor_job(
-            apply_change, self.folder, self._latest, change, lambda: self._closed
+            apply_change, self.folder, self.latest, change, lambda: self._closed
         )
         # What could not be deleted is still there: it stays listed (and counted).
         self._set(

@@ -1,7 +1,8 @@
 """The picture files of a camera's history: names, index, scan, writes, retention.
 
-Each picture is one file in the camera's folder
-(``.storage/milesight_x5.<MAC>.history/``), named by when Home Assistant received it
+Each picture is one file in the camera's folder under Home Assistant's media
+directory (``media/milesight_x5/<MAC>/``; the folder name is an option; 0.4 and
+older kept them in ``.storage``, moved at start), named by when Home Assistant received it
 and what triggered it (``20261125T140212123456Z-noise.jpg``); ``index.json`` beside
 them adds the trigger value and the camera's own time. The folder is the truth:
 :func:`scan` forgets a picture whose file is gone, takes a file of ours the index
@@ -28,7 +29,7 @@ from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util
 
 from .api import TriggerType
-from .const import DOMAIN
+from .const import DEFAULT_PICTURE_FOLDER, DOMAIN
 from .state import iso
 
 _LOGGER = logging.getLogger(__name__)
@@ -50,17 +51,65 @@ _TRIGGERS = {trigger.value: trigger for trigger in TriggerType}
 _IO_LOCK = threading.Lock()
 
 
-def history_folder(hass: HomeAssistant, mac: str) -> Path:
+# The last picture, for the image entity after a restart: in the camera's folder,
+# hidden (no history entry, not listed by Home Assistant's own media browser).
+LATEST = ".latest"
+
+
+def media_root(hass: HomeAssistant) -> Path:
+    """Home Assistant's media directory (the "local" one, else the first)."""
+    dirs = hass.config.media_dirs
+    root = dirs.get("local") or next(iter(dirs.values()), None)
+    return Path(root or hass.config.path("media"))
+
+
+def history_folder(
+    hass: HomeAssistant, mac: str, folder: str = DEFAULT_PICTURE_FOLDER
+) -> Path:
     """Where a camera's pictures are kept."""
-    return Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{mac}.history"))
+    return media_root(hass) / folder / mac
 
 
-def remove_history(folder: Path, latest: Path) -> None:
-    """Delete a camera's pictures, folder and all, and its latest picture (in the
-    executor; under the lock a write in flight holds, so nothing comes back)."""
+def legacy_history(hass: HomeAssistant, mac: str) -> tuple[Path, Path]:
+    """Where 0.4 and older kept a camera's pictures and its latest one."""
+    return (
+        Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{mac}.history")),
+        Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{mac}.image")),
+    )
+
+
+def move_history(old: Path, new: Path, old_latest: Path | None = None) -> int:
+    """Move a camera's pictures (index and latest picture with them) from ``old``
+    to ``new``, leaving nothing behind; a file ``new`` already has stays. Returns
+    how many files moved (in the executor, under the writes' lock)."""
+    moved = 0
     with _IO_LOCK:
-        shutil.rmtree(folder, ignore_errors=True)
-        latest.unlink(missing_ok=True)
+        sources = sorted(old.iterdir()) if old.is_dir() else []
+        if old_latest is not None and old_latest.is_file():
+            sources.append(old_latest)
+        for source in sources:
+            target = new / (LATEST if source == old_latest else source.name)
+            if not source.is_file() or target.exists():
+                continue
+            new.mkdir(parents=True, exist_ok=True)
+            shutil.move(source, target)
+            moved += 1
+        if old.is_dir() and old != new:
+            shutil.rmtree(old, ignore_errors=True)
+        if old_latest is not None:
+            old_latest.unlink(missing_ok=True)
+    return moved
+
+
+def remove_history(*folders: Path) -> None:
+    """Delete a camera's pictures, folder and all (in the executor; under the lock
+    a write in flight holds, so nothing comes back). Files are also removed."""
+    with _IO_LOCK:
+        for folder in folders:
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                folder.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,6 +3,7 @@ its settings are read, and how long its pictures are kept."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
@@ -11,6 +12,7 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    TextSelector,
 )
 import voluptuous as vol
 
@@ -19,12 +21,14 @@ from .const import (
     CONF_AWAKE_WINDOW,
     CONF_HISTORY_DAYS,
     CONF_HISTORY_SIZE,
+    CONF_PICTURE_FOLDER,
     CONF_SETTINGS_INTERVAL,
     CONF_WAKE_TIMEOUT,
     DEFAULT_ANSWER_TIMEOUT,
     DEFAULT_AWAKE_WINDOW,
     DEFAULT_HISTORY_DAYS,
     DEFAULT_HISTORY_SIZE,
+    DEFAULT_PICTURE_FOLDER,
     DEFAULT_SETTINGS_INTERVAL,
     DEFAULT_WAKE_TIMEOUT,
 )
@@ -56,6 +60,20 @@ OPTIONS: dict[str, tuple[int, int, int, NumberSelector]] = {
 }
 
 
+_FOLDER = re.compile(r"[A-Za-z0-9_. -]+(/[A-Za-z0-9_. -]+)*")
+
+
+def picture_folder(text: Any) -> str | None:
+    """A folder under the media directory (``cameras/x5``), or None when the text
+    is not one (absolute, ``..``, odd characters)."""
+    folder = str(text).strip().rstrip("/")
+    if not _FOLDER.fullmatch(folder) or any(
+        part.strip() in {"", ".", ".."} for part in folder.split("/")
+    ):
+        return None
+    return folder
+
+
 class X5OptionsFlow(OptionsFlow):
     """Timing of commands to a sleeping camera, and retention of its pictures."""
 
@@ -68,25 +86,50 @@ class X5OptionsFlow(OptionsFlow):
             for key, (low, high, _, _) in OPTIONS.items():
                 if not low <= float(user_input[key]) <= high:
                     errors[key] = f"{key}_range"
+            folder = picture_folder(
+                user_input.get(CONF_PICTURE_FOLDER, DEFAULT_PICTURE_FOLDER)
+            )
+            if folder is None:
+                errors[CONF_PICTURE_FOLDER] = "picture_folder_invalid"
             if not errors:
-                options = {key: int(value) for key, value in user_input.items()}
-                # Applied here, not by an update listener (Home Assistant 2026.12
-                # takes those as a request to reload): timings are read when used,
-                # the new retention prunes the pictures at once.
-                entry = self.config_entry
-                self.hass.config_entries.async_update_entry(entry, options=options)
-                if entry.state is ConfigEntryState.LOADED:
-                    await entry.runtime_data.history.async_prune()
-                return self.async_create_entry(data=options)
+                assert folder is not None
+                options: dict[str, Any] = {key: int(user_input[key]) for key in OPTIONS}
+                options[CONF_PICTURE_FOLDER] = folder
+                if await self._async_apply(options):
+                    return self.async_create_entry(data=options)
+                errors[CONF_PICTURE_FOLDER] = "picture_folder_unusable"
         current = {
             **{key: default for key, (_, _, default, _) in OPTIONS.items()},
+            CONF_PICTURE_FOLDER: DEFAULT_PICTURE_FOLDER,
             **self.config_entry.options,
             **(user_input or {}),
         }
         schema = vol.Schema(
             {
-                vol.Required(key, default=current[key]): selector
-                for key, (_, _, _, selector) in OPTIONS.items()
+                **{
+                    vol.Required(key, default=current[key]): selector
+                    for key, (_, _, _, selector) in OPTIONS.items()
+                },
+                vol.Required(
+                    CONF_PICTURE_FOLDER, default=current[CONF_PICTURE_FOLDER]
+                ): TextSelector(),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+
+    async def _async_apply(self, options: dict[str, Any]) -> bool:
+        """Apply the options at once, here rather than by an update listener (Home
+        Assistant 2026.12 takes those as a request to reload): timings are read
+        when used; the pictures move to a new folder, and a shorter retention
+        prunes them. False when the pictures cannot be moved (nothing changed)."""
+        entry = self.config_entry
+        if entry.state is ConfigEntryState.LOADED:
+            history = entry.runtime_data.history
+            try:
+                await history.async_move(options[CONF_PICTURE_FOLDER])
+            except OSError:
+                return False
+        self.hass.config_entries.async_update_entry(entry, options=options)
+        if entry.state is ConfigEntryState.LOADED:
+            await history.async_prune()
+        return True

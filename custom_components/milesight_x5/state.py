@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import STORAGE_DIR, Store
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -186,12 +185,9 @@ def expected_heartbeat_interval(capture_info: Mapping[str, Any] | None) -> timed
     return DEFAULT_HEARTBEAT_INTERVAL
 
 
-def stored_files(hass: HomeAssistant, mac: str) -> tuple[Store[dict[str, Any]], Path]:
-    """The camera's stored state and its last picture."""
-    return (
-        Store(hass, STORAGE_VERSION, f"{DOMAIN}.{mac}", private=True),
-        Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{mac}.image")),
-    )
+def camera_store(hass: HomeAssistant, mac: str) -> Store[dict[str, Any]]:
+    """The camera's stored state (its pictures are the history's files)."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{mac}", private=True)
 
 
 def iso(moment: datetime | None) -> str | None:

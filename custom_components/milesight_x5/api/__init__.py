@@ -58,6 +58,7 @@ from .parsers import (
     parse_heartbeat,
     parse_snapshot,
     peek_mac,
+    scan_mac,
 )
 from .settings import Setting, deep_merge
 from .topics import topic_matches, topics_overlap
@@ -117,6 +118,7 @@ __all__ = [
     "parse_snapshot",
     "peek_mac",
     "picture_error",
+    "scan_mac",
     "selector_key",
     "sniff_mime",
     "topic_matches",

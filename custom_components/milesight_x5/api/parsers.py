@@ -90,6 +90,21 @@ def peek_mac(message: Mapping[str, Any]) -> str | None:
     return None
 
 
+_DEV_MAC = re.compile(rb'"devMac"\s*:\s*"([^"]{1,40})"')
+
+
+def scan_mac(payload: bytes | bytearray | str) -> str | None:
+    """The normalised MAC of an undecoded message, found without decoding it
+    (a discovery flow that only aborts for a known camera costs no JSON)."""
+    raw = payload.encode() if isinstance(payload, str) else payload
+    if (match := _DEV_MAC.search(raw)) is None:
+        return None
+    try:
+        return normalize_mac(match.group(1).decode("ascii", "replace"))
+    except InvalidMacError:
+        return None
+
+
 def _require_mac(message: dict[str, Any]) -> str:
     if (mac := peek_mac(message)) is None:
         raw = _values(message).get("devMac", message.get("devMac"))
