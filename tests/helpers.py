@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 import json
 from pathlib import Path
 from typing import Any
@@ -87,3 +89,11 @@ def configure_request(
     if data is not None:
         message["data"] = data
     return message
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Let the loop run until ``condition()`` holds (what a message or request
+    caused, maybe in a task of its own), at most ``seconds``."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 (a fake camera's state, no event)
+            await asyncio.sleep(0.005)

@@ -25,6 +25,7 @@ from custom_components.milesight_x5.const import (
 )
 
 from .conftest import HEARTBEAT_TOPIC, MAC, FakeCamera, fire, make_entry, wake_up
+from .helpers import until
 
 
 @pytest.fixture
@@ -83,6 +84,10 @@ async def test_install_reported_while_in_progress(
 ) -> None:
     """During an install each heartbeat reads the firmware version (nothing else);
     the new one ends it."""
+    # Time to answer on a busy machine: a background read waits the nudge only.
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_WAKE_TIMEOUT: 5, CONF_ANSWER_TIMEOUT: 5}
+    )
     camera = fake_camera[MAC]
     await wake_up(hass, camera)
     state = init_integration.runtime_data.data
@@ -90,11 +95,11 @@ async def test_install_reported_while_in_progress(
     state.install_since = dt_util.utcnow()
     fake_camera.requests.clear()
     await wake_up(hass, camera)
-    assert fake_camera.apis == ["get.login.info"]
+    await until(lambda: fake_camera.apis == ["get.login.info"])
     assert state.install_version is not None  # still the old firmware
     camera.firmware = camera.latest_firmware
     await wake_up(hass, camera)
-    assert state.install_version is None
+    await until(lambda: state.install_version is None)
 
 
 async def test_a_queued_command_cancelled_passes_the_turn_on(

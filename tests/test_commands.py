@@ -49,6 +49,7 @@ from .conftest import (
     not_heard_lately,
     wake_up,
 )
+from .helpers import until
 
 NOISE = "switch.garden_camera_noise_trigger"
 REFRESH = [*SETTINGS_COMMANDS, "upgrade.check"]
@@ -445,7 +446,7 @@ async def test_heartbeat_during_a_pending_write_sends_it_again(
     camera.settings["wakeup.info"]["wakeupByMQTT"] = 0  # our wake does nothing
     camera.awake = False
     task = hass.async_create_task(_turn_on(hass, NOISE))
-    await _until(lambda: fake_camera.sent("set.capture.info"))
+    await until(lambda: fake_camera.sent("set.capture.info"))
     loop = asyncio.get_running_loop()
     started = loop.time()
     camera.awake = True  # its timer woke it: heartbeat
@@ -504,7 +505,7 @@ async def test_reboot_confirmed_by_the_heartbeat_after_it(
     camera = fake[MAC]
     await wake_up(hass, camera)
     task = hass.async_create_task(_press(hass, "restart"))
-    await _until(lambda: camera.reboots)
+    await until(lambda: camera.reboots)
     assert camera.respond({"api": "get.sys.info", "devMac": MAC}) is None  # silent
     await asyncio.sleep(0.5)  # a restart takes a while (more than a few round trips)
     heartbeat = camera.end_reboot()  # rebooted: it posts a heartbeat
@@ -646,13 +647,6 @@ async def test_lockout_guard(
     assert fake_camera.requests == []
 
 
-async def _until(condition: Any) -> None:
-    """Let the loop run until ``condition()`` holds (what a request caused)."""
-    async with asyncio.timeout(5):
-        while not condition():  # noqa: ASYNC110 (a fake camera's state, no event)
-            await asyncio.sleep(0.01)
-
-
 def _json(message: dict[str, Any]) -> str:
     import json
 
@@ -742,7 +736,7 @@ async def test_every_plausible_camera(
     assert hass.states.get("image.garden_camera_snapshot").state != image_before
 
     task = hass.async_create_task(_press(hass, "restart"))
-    await _until(lambda: camera.reboots)
+    await until(lambda: camera.reboots)
     if camera.rebooting:  # silent while it reboots, then its heartbeat
         await asyncio.sleep(0.5)
         heartbeat = camera.end_reboot()
@@ -763,7 +757,7 @@ async def test_heartbeat_of_the_same_wake_sends_no_act_again(
     await wake_up(hass, camera)
     fake_camera.answering = False  # busy: the answer is slow
     task = hass.async_create_task(_press(hass, "snapshot_now"))
-    await _until(lambda: fake_camera.sent("cmd.snapshot"))
+    await until(lambda: fake_camera.sent("cmd.snapshot"))
     await fire(hass, HEARTBEAT_TOPIC, _json(camera.heartbeat()))
     with pytest.raises(HomeAssistantError):
         await task
@@ -781,7 +775,7 @@ async def test_interval_heartbeat_on_external_power_sends_no_act_again(
     assert init_integration.runtime_data.commands.reach.on_external_power
     fake.answering = False
     task = hass.async_create_task(_press(hass, "snapshot_now"))
-    await _until(lambda: fake.sent("cmd.snapshot"))
+    await until(lambda: fake.sent("cmd.snapshot"))
     await asyncio.sleep(0.1)
     await fire(hass, HEARTBEAT_TOPIC, _json(camera.heartbeat()))
     with pytest.raises(HomeAssistantError):
@@ -830,7 +824,7 @@ async def test_unload_while_a_command_waits(
     camera.sleep()
     camera.settings["wakeup.info"]["wakeupByMQTT"] = 0  # it will not wake
     task = hass.async_create_task(_turn_on(hass, NOISE))
-    await _until(lambda: fake_camera.wakes)
+    await until(lambda: fake_camera.wakes)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     with pytest.raises(HomeAssistantError) as err:
         await task

@@ -23,6 +23,7 @@ from simulator.runner import Habits
 
 from .conftest import make_entry
 from .field import SCALE, FieldCamera, field_options
+from .helpers import until
 
 FIELD = Habits.field()
 DAY_SCALE = SCALE / 10  # a day of a hundred wakes, fast
@@ -102,12 +103,6 @@ def mock_config_entry() -> MockConfigEntry:
     return make_entry(options=field_options())
 
 
-async def _until(condition: Callable[[], bool], seconds: float = 10) -> None:
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110 (a fake camera's state)
-            await asyncio.sleep(0.005)
-
-
 async def _known(
     hass: HomeAssistant, entry: MockConfigEntry, field: FieldCamera
 ) -> None:
@@ -134,10 +129,10 @@ async def _prepare(
     if name == "awake":
         seen = state.heartbeat_at
         field.runner.wake_by_itself(("Timed", ""))
-        await _until(lambda: state.heartbeat_at != seen)
+        await until(lambda: state.heartbeat_at != seen)
         return
     if name != "usb_power":
-        await _until(lambda: not field.runner.up)
+        await until(lambda: not field.runner.up)
     if name == "presumed":  # heard 2 s ago (field time): presumed, not shown awake
         state.last_seen = dt_util.utcnow() - timedelta(seconds=2 * SCALE * 2)
         return
@@ -242,7 +237,7 @@ async def _day(hass: HomeAssistant, entry: MockConfigEntry, field: FieldCamera) 
         await asyncio.sleep(awake + 0.02)
         await hass.async_block_till_done(wait_background_tasks=True)
         if wake in actions:
-            await _until(lambda: not field.runner.up)
+            await until(lambda: not field.runner.up)
             state.last_seen = dt_util.utcnow() - timedelta(hours=1)
             await ACT[actions[wake]](hass)
     daily_read = len(SETTINGS_COMMANDS) + 1

@@ -125,7 +125,7 @@ def test_every_raised_translation_key_exists() -> None:
                 r'translation_domain=DOMAIN,\s*translation_key="([a-z_]+)"', text
             )
         )
-        used |= set(re.findall(r'_refuse\(\s*"([a-z_]+)"', text))
+        used |= set(re.findall(r'refuse\(\s*"([a-z_]+)"', text))
     assert {"lockout", "unknown_device", "no_camera_in_area"} <= used
     errors = (INTEGRATION / "errors.py").read_text()
     used |= set(re.findall(r'key = "([a-z_]+)"', errors))
