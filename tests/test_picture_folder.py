@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import shutil
+from typing import Any
+from unittest.mock import patch
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -119,3 +122,77 @@ async def test_the_folder_is_an_option(
     assert await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert not new.exists()
+
+
+async def test_a_move_loses_nothing(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A folder inside the current one is refused; a file the new folder already
+    has, and a folder put beside the pictures, stay where they were; a move that
+    fails half-way puts back what moved."""
+    await fire(hass, SNAPSHOT_TOPIC, picture("a"))
+    old = _media(hass) / "milesight_x5" / MAC
+    result = await _options(hass, init_integration, f"milesight_x5/{MAC}")
+    assert result["errors"] == {CONF_PICTURE_FOLDER: "picture_folder_unusable"}
+    assert len(_names(old)) == 3
+    for bad in ("x5 /cams", "x5/ padded"):
+        result = await _options(hass, init_integration, bad)
+        assert result["errors"] == {CONF_PICTURE_FOLDER: "picture_folder_invalid"}
+
+    real_move = shutil.move
+    calls = 0
+
+    def fail_second(source: Any, target: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError(28, "No space left on device")
+        return real_move(source, target)
+
+    with patch("shutil.move", fail_second):
+        result = await _options(hass, init_integration, "full")
+    assert result["errors"] == {CONF_PICTURE_FOLDER: "picture_folder_unusable"}
+    assert len(_names(old)) == 3
+    assert _names(_media(hass) / "full" / MAC) == []
+
+    (old / "mine").mkdir()
+    new = _media(hass) / "elsewhere" / MAC
+    new.mkdir(parents=True)
+    (new / "index.json").write_text("{}")
+    result = await _options(hass, init_integration, "elsewhere")
+    assert result["type"] == "create_entry"
+    assert _names(old) == ["index.json", "mine"]
+    assert ".latest" in _names(new)
+    assert init_integration.runtime_data.history.count == 1  # read from its name
+
+
+async def test_a_camera_not_loaded_moves_too(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The folder changed while the camera is disabled: its pictures move all the
+    same (none left behind where removal would not find them)."""
+    await fire(hass, SNAPSHOT_TOPIC, picture("a"))
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    result = await _options(hass, init_integration, "moved")
+    assert result["type"] == "create_entry"
+    assert not (_media(hass) / "milesight_x5" / MAC).exists()
+    assert len(_names(_media(hass) / "moved" / MAC)) == 3
+
+
+@pytest.mark.usefixtures("_limit_platforms")
+async def test_a_migration_that_fails_does_not_stop_the_camera(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The pictures of 0.4 cannot be moved (disk full): the camera loads, says so,
+    and nothing is lost (tried again at the next start)."""
+    old = Path(hass.config.path(".storage", f"{DOMAIN}.{MAC}.history"))
+    old.mkdir(parents=True)
+    (old / "20261125T120000000000Z-pir.jpg").write_bytes(jpeg("old"))
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    with patch("shutil.move", side_effect=OSError(28, "No space left on device")):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state.value == "loaded"
+    assert (old / "20261125T120000000000Z-pir.jpg").exists()
+    assert "Cannot move Garden camera's pictures" in caplog.text

@@ -81,3 +81,35 @@ async def test_a_clock_that_disagrees_orders_nothing(
     image = hass.data["image"].get_entity(IMAGE)
     assert await image.async_image() == jpeg(shown)
     assert init_integration.runtime_data.history.count == 2
+
+
+async def test_each_capture_event_names_its_own_picture(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The older picture decoded last is not shown, but its capture event points
+    at its own picture, and the picture kept for a restart is the newer one."""
+    real = module.parse_snapshot
+    events: list[dict[str, Any]] = []
+    hass.bus.async_listen("milesight_x5_capture", lambda e: events.append(e.data))
+
+    def slow_for_a(message: dict) -> Any:
+        if message["values"]["file"] == "a.jpg":
+            time.sleep(0.3)
+        return real(message)
+
+    now = int(dt_util.utcnow().timestamp())
+    pad = "x" * LARGE_PAYLOAD_BYTES
+    with patch.object(module, "parse_snapshot", slow_for_a):
+        for tag, taken in (("a", now - 10), ("b", now - 5)):
+            message = json.loads(picture(tag, file=f"{tag}.jpg", pad=pad))
+            message["values"]["time"] = taken
+            message["ts"] = taken * 1000
+            async_fire_mqtt_message(hass, SNAPSHOT_TOPIC, json.dumps(message))
+            await asyncio.sleep(0.05)
+        await hass.async_block_till_done()
+    history = init_integration.runtime_data.history
+    by_file = {event["file"]: event["media_content_id"] for event in events}
+    older, newer = sorted(history.newest_first(), key=lambda p: p.received)
+    assert by_file["a.jpg"].endswith(older.name)
+    assert by_file["b.jpg"].endswith(newer.name)
+    assert history.latest.read_bytes() == jpeg("b")

@@ -100,7 +100,7 @@ class X5Coordinator(X5Listeners):
         }
         self._store = camera_store(hass, self.mac)
         self.history = X5History(hass, entry)
-        # The kept picture of the last snapshot (None: its picture was not kept).
+        # The kept picture of the capture being reported (None: not kept).
         self.last_picture: Picture | None = None
         self.watchdog = Watchdog(
             hass,
@@ -317,22 +317,24 @@ class X5Coordinator(X5Listeners):
     ) -> None:
         kept = None
         if snapshot.image is not None:
-            # Kept in the history before it is shown.
-            kept = await self.history.async_add(snapshot, now)
+            # Kept in the history before it is shown; the latest picture (for the
+            # image after a restart) only when it is the newest taken.
+            newest = not self._older_than_shown(snapshot, now)
+            kept = await self.history.async_add(snapshot, now, latest=newest)
+        # This capture's picture, for its event (shown or not): nothing awaits
+        # between here and the event, so another capture cannot come between.
+        self.last_picture = kept
         if self._older_than_shown(snapshot, now):
             return
         previous = self.data.snapshot
         if snapshot.image is None:
-            self.last_picture = None
             if previous is not None and previous.image is not None:
                 # A snapshot without a whole picture keeps showing the last good one.
                 snapshot = replace(
                     snapshot, image=previous.image, mime_type=previous.mime_type
                 )
-        else:
-            self.last_picture = kept
-            if not retained or self.data.snapshot_at is None:
-                self.data.snapshot_at = now
+        elif not retained or self.data.snapshot_at is None:
+            self.data.snapshot_at = now
         self.data.snapshot = snapshot
         values = message.get("values")
         self.data.raw[MessageKind.SNAPSHOT] = {
@@ -364,15 +366,11 @@ class X5Coordinator(X5Listeners):
         if (error := picture_error(image)) is not None:
             self._warn_once("picture", "Snapshot from %s: %s", self.mac, error)
             return
-        message = {
-            "ts": int(now.timestamp() * 1000),
-            "values": {"devMac": self.mac, "snapType": "Manual"},
-        }
+        # No camera time: Home Assistant's clock and the camera's may differ, and
+        # pictures are ordered by the camera's times only among its own.
+        message = {"values": {"devMac": self.mac, "snapType": "Manual"}}
         snapshot = replace(
-            parse_snapshot(message),
-            image=image,
-            mime_type=sniff_mime(image),
-            capture_time=now,
+            parse_snapshot(message), image=image, mime_type=sniff_mime(image)
         )
         await self._async_keep_snapshot(snapshot, message, now, retained=False)
         self.data.today.count(snapshot, now)

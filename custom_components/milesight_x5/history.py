@@ -84,9 +84,19 @@ class X5History:
         """Bring the pictures 0.4 and older kept in ``.storage`` (out of every
         backup's way) to the camera's folder; nothing when there are none."""
         old, old_latest = legacy_history(self.hass, self._entry.data[CONF_MAC])
-        moved = await self.hass.async_add_executor_job(
-            move_history, old, self.folder, old_latest
-        )
+        try:
+            moved = await self.hass.async_add_executor_job(
+                move_history, old, self.folder, old_latest
+            )
+        except OSError as err:  # tried again at the next start; nothing is lost
+            _LOGGER.warning(
+                "Cannot move %s's pictures from %s to %s: %s",
+                self._entry.title,
+                old,
+                self.folder,
+                err,
+            )
+            return
         if moved:
             _LOGGER.info(
                 "Moved %s files of %s's pictures to %s",
@@ -178,8 +188,11 @@ class X5History:
 
     # --- changes ---------------------------------------------------------------------
 
-    async def async_add(self, snapshot: Snapshot, received: datetime) -> Picture | None:
-        """Keep a good picture; return it, or None when it could not be written."""
+    async def async_add(
+        self, snapshot: Snapshot, received: datetime, *, latest: bool = True
+    ) -> Picture | None:
+        """Keep a good picture (``latest``: also as the one shown after a restart);
+        return it, or None when it could not be written."""
         image = snapshot.image
         assert image is not None
         async with self._lock:
@@ -196,7 +209,9 @@ class X5History:
             pictures = [*self._pictures, picture]
             if len(pictures) > 1 and in_order(pictures[-2]) > in_order(picture):
                 pictures.sort(key=in_order)  # Home Assistant's clock went back
-            written = await self._async_apply(pictures, new=picture, image=image)
+            written = await self._async_apply(
+                pictures, new=picture, image=image, latest=latest
+            )
             return picture if written else None
 
     async def async_prune(self, *, rewrite_index: bool = False) -> None:
@@ -217,11 +232,12 @@ class X5History:
         pictures: list[Picture],
         new: Picture | None = None,
         image: bytes | None = None,
+        latest: bool = True,
     ) -> bool:
         doomed = expired(pictures, dt_util.utcnow(), self.max_age, self.max_bytes)
         names = {picture.name for picture in doomed}
         keep = [picture for picture in pictures if picture.name not in names]
-        change = Change(keep=keep, delete=doomed, new=new, image=image)
+        change = Change(keep=keep, delete=doomed, new=new, image=image, latest=latest)
         written, error, deleted = await self.hass.async_add_executor_job(
             apply_change, self.folder, self.latest, change, lambda: self._closed
         )

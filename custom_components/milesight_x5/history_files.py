@@ -13,8 +13,10 @@ hand) alone. Everything here that touches the disk runs in the executor.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+import contextlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+import errno
 import json
 import logging
 import os
@@ -80,25 +82,41 @@ def legacy_history(hass: HomeAssistant, mac: str) -> tuple[Path, Path]:
 
 def move_history(old: Path, new: Path, old_latest: Path | None = None) -> int:
     """Move a camera's pictures (index and latest picture with them) from ``old``
-    to ``new``, leaving nothing behind; a file ``new`` already has stays. Returns
-    how many files moved (in the executor, under the writes' lock)."""
-    moved = 0
+    to ``new``; returns how many files moved (in the executor, under the writes'
+    lock). Only files move: a file ``new`` already has, or a folder someone put
+    there, stays where it is (and so does ``old``, then). Raises OSError when the
+    folders overlap or a move fails, after putting back what had moved."""
     with _IO_LOCK:
+        if old.exists() and new.exists() and os.path.samefile(old, new):
+            if old != new:  # the same folder by another name (case): rename it
+                old.rename(new)
+            return 0
+        if new.is_relative_to(old) or old.is_relative_to(new):
+            raise OSError(errno.EINVAL, "The folders overlap", str(new))
         sources = sorted(old.iterdir()) if old.is_dir() else []
         if old_latest is not None and old_latest.is_file():
             sources.append(old_latest)
-        for source in sources:
-            target = new / (LATEST if source == old_latest else source.name)
-            if not source.is_file() or target.exists():
-                continue
-            new.mkdir(parents=True, exist_ok=True)
-            shutil.move(source, target)
-            moved += 1
-        if old.is_dir() and old != new:
-            shutil.rmtree(old, ignore_errors=True)
+        moved: list[tuple[Path, Path]] = []
+        try:
+            for source in sources:
+                target = new / (LATEST if source == old_latest else source.name)
+                if not source.is_file() or source.is_symlink() or target.exists():
+                    continue
+                new.mkdir(parents=True, exist_ok=True)
+                shutil.move(source, target)
+                moved.append((source, target))
+        except OSError:
+            for source, target in reversed(moved):
+                with contextlib.suppress(OSError):
+                    shutil.move(target, source)
+            raise
+        with contextlib.suppress(OSError):
+            old.rmdir()  # only when nothing is left in it
         if old_latest is not None:
-            old_latest.unlink(missing_ok=True)
-    return moved
+            # A copy of a kept picture; the new folder has its own when kept.
+            with contextlib.suppress(OSError):
+                old_latest.unlink(missing_ok=True)
+    return len(moved)
 
 
 def remove_history(*folders: Path) -> None:
@@ -260,6 +278,7 @@ class Change:
     delete: list[Picture]  # what retention removes
     new: Picture | None = None
     image: bytes | None = None
+    latest: bool = True  # the new picture is also the one shown after a restart
 
 
 def apply_change(
@@ -281,7 +300,7 @@ def apply_change(
                 error = error or _describe(err)
             else:
                 deleted.add(doomed.name)
-        if change.image is not None:
+        if change.image is not None and change.latest:
             try:
                 latest.parent.mkdir(parents=True, exist_ok=True)
                 _write_atomic(latest, change.image)

@@ -21,6 +21,7 @@ from .const import (
     CONF_AWAKE_WINDOW,
     CONF_HISTORY_DAYS,
     CONF_HISTORY_SIZE,
+    CONF_MAC,
     CONF_PICTURE_FOLDER,
     CONF_SETTINGS_INTERVAL,
     CONF_WAKE_TIMEOUT,
@@ -32,6 +33,7 @@ from .const import (
     DEFAULT_SETTINGS_INTERVAL,
     DEFAULT_WAKE_TIMEOUT,
 )
+from .history_files import history_folder, move_history
 
 
 def _box(unit: str) -> NumberSelector:
@@ -68,7 +70,7 @@ def picture_folder(text: Any) -> str | None:
     is not one (absolute, ``..``, odd characters)."""
     folder = str(text).strip().rstrip("/")
     if not _FOLDER.fullmatch(folder) or any(
-        part.strip() in {"", ".", ".."} for part in folder.split("/")
+        part != part.strip() or part in {".", ".."} for part in folder.split("/")
     ):
         return None
     return folder
@@ -123,13 +125,28 @@ class X5OptionsFlow(OptionsFlow):
         when used; the pictures move to a new folder, and a shorter retention
         prunes them. False when the pictures cannot be moved (nothing changed)."""
         entry = self.config_entry
-        if entry.state is ConfigEntryState.LOADED:
-            history = entry.runtime_data.history
-            try:
-                await history.async_move(options[CONF_PICTURE_FOLDER])
-            except OSError:
-                return False
+        folder = options[CONF_PICTURE_FOLDER]
+        loaded = entry.state is ConfigEntryState.LOADED
+        try:
+            if loaded:
+                await entry.runtime_data.history.async_move(folder)
+            else:  # the pictures of a camera not loaded move all the same
+                mac = entry.data[CONF_MAC]
+                await self.hass.async_add_executor_job(
+                    move_history,
+                    history_folder(self.hass, mac, self._folder),
+                    history_folder(self.hass, mac, folder),
+                )
+        except OSError:
+            return False
         self.hass.config_entries.async_update_entry(entry, options=options)
-        if entry.state is ConfigEntryState.LOADED:
-            await history.async_prune()
+        if loaded:
+            await entry.runtime_data.history.async_prune()
         return True
+
+    @property
+    def _folder(self) -> str:
+        """The picture folder saved so far."""
+        return str(
+            self.config_entry.options.get(CONF_PICTURE_FOLDER, DEFAULT_PICTURE_FOLDER)
+        )
