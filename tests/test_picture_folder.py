@@ -122,6 +122,7 @@ async def test_the_folder_is_an_option(
     assert await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert not new.exists()
+    assert not new.parent.exists()  # the last camera's folder left nothing behind
 
 
 async def test_a_move_loses_nothing(

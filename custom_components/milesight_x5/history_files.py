@@ -126,6 +126,8 @@ def remove_history(*folders: Path) -> None:
         for folder in folders:
             if folder.is_dir():
                 shutil.rmtree(folder, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    folder.parent.rmdir()  # the last camera's: only when empty
             else:
                 folder.unlink(missing_ok=True)
 
