@@ -157,6 +157,7 @@ class TopicMismatchFlow(RepairsFlow):
         if entry.runtime_data.commands.http is not None:
             options.append("push")
         return self.async_show_menu(
+            step_id="init",  # without it: "will stop working in 2027.5" (2026.11)
             menu_options=options,
             description_placeholders={"name": self._entry.title},
         )
