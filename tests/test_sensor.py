@@ -292,3 +292,18 @@ async def test_last_heartbeat_is_receive_time(
     state = hass.states.get("sensor.garden_camera_last_heartbeat")
     assert state.state == "2026-11-25T12:00:00+00:00"
     assert state.attributes["camera_time"] == "1970-01-01T01:00:00+00:00"
+
+
+async def test_a_plain_number_battery_is_shown(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A heartbeat with ``"battery": 84`` (the vendor platform's reading) shows 84 %
+    instead of being dropped; the battery's other values stay."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    message = load_fixture_json("heartbeat.json")
+    message["values"]["battery"] = 84
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(message))
+    assert hass.states.get("sensor.garden_camera_battery").state == "84"
+    assert (
+        hass.states.get("sensor.garden_camera_battery_capacity").state != STATE_UNKNOWN
+    )

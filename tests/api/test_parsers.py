@@ -348,6 +348,15 @@ def test_trigger_value_text_is_kept() -> None:
         ("Digital Input", TriggerType.DIGITAL_INPUT),
         ("Manual", TriggerType.MANUAL),
         ("Debug", TriggerType.DEBUG),
+        # The X5 family's other spellings, case and spacing as they come.
+        ("Alarm in", TriggerType.DIGITAL_INPUT),
+        ("ALARM_IN", TriggerType.DIGITAL_INPUT),
+        ("alarm  in", TriggerType.DIGITAL_INPUT),
+        ("AlarmIn", TriggerType.DIGITAL_INPUT),
+        ("Button", TriggerType.MANUAL),
+        ("Timer", TriggerType.TIMED),
+        ("Scheduled", TriggerType.TIMED),
+        ("Unknown", TriggerType.OTHER),
         ("Cosmic ray", TriggerType.OTHER),
         (None, TriggerType.OTHER),
     ],
@@ -406,3 +415,32 @@ def test_peek_mac() -> None:
     assert peek_mac({"devMac": "5C-C5-63-8A-E7-29"}) == "5CC5638AE729"
     assert peek_mac({"values": {"devMac": "x"}}) is None
     assert peek_mac({}) is None
+
+
+@pytest.mark.parametrize("battery", [84, "84", 84.0])
+def test_plain_number_battery_is_the_state_of_charge(battery: object) -> None:
+    """``"battery": 84`` (what the vendor's platform reads) is the state of charge,
+    nested or flat; nothing is dropped as invalid."""
+    for message in (
+        {"values": {"devMac": "5CC5638AE729", "battery": battery}},
+        {"devMac": "5CC5638AE729", "battery": battery},
+    ):
+        heartbeat = parse_heartbeat(message)
+        assert heartbeat.battery is not None
+        assert heartbeat.battery.soc == 84
+        assert heartbeat.invalid_fields == ()
+
+
+def test_plain_number_battery_merges_into_the_known_section() -> None:
+    """A plain percentage updates the charge and keeps the rest of the battery."""
+    from custom_components.milesight_x5.api import merge_heartbeat
+
+    first = {
+        "values": {"devMac": "5CC5638AE729", "battery": {"soc": 90, "voltage": 4100}}
+    }
+    merged, heartbeat, dropped = merge_heartbeat(None, first)
+    merged, heartbeat, dropped = merge_heartbeat(
+        merged, {"values": {"devMac": "5CC5638AE729", "battery": 80}}
+    )
+    assert (heartbeat.battery.soc, heartbeat.battery.voltage) == (80, 4100)
+    assert dropped == ()

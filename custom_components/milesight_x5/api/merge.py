@@ -22,7 +22,7 @@ from typing import Any
 from .coerce import as_datetime
 from .exceptions import InvalidPayloadError
 from .models import Heartbeat
-from .parsers import Payload, decode_json, parse_heartbeat, peek_mac
+from .parsers import Payload, decode_json, parse_heartbeat, peek_mac, plain_battery
 
 _MISSING = object()
 
@@ -93,7 +93,7 @@ def merge_heartbeat(
     :class:`InvalidPayloadError` only for a message without a usable MAC; whatever
     raises, ``merged`` is left as it was.
     """
-    message = _as_nested(decode_json(payload))
+    message = plain_battery(_as_nested(decode_json(payload)))
     if peek_mac(message) is None:
         parse_heartbeat(message)  # raises, saying why
         raise InvalidPayloadError("message rejected: no devMac")

@@ -43,8 +43,10 @@ _TRIGGER_WORDS: tuple[tuple[str, TriggerType], ...] = (
     ("timer", TriggerType.TIMED),
     ("schedule", TriggerType.TIMED),
     ("digital", TriggerType.DIGITAL_INPUT),
+    ("alarm in", TriggerType.DIGITAL_INPUT),  # the X5 family's digital input
     ("manual", TriggerType.MANUAL),
     ("push", TriggerType.MANUAL),
+    ("button", TriggerType.MANUAL),  # the camera's own button
     ("debug", TriggerType.DEBUG),
 )
 _ALARM_WORDS: tuple[tuple[str, AlarmType], ...] = (
@@ -232,9 +234,29 @@ def _storage_used(*readers: _Fields) -> float | None:
     return None
 
 
+def _plain(raw: Any) -> bool:
+    return (
+        raw is not None
+        and not isinstance(raw, Mapping | bool)
+        and as_number(raw) is not None
+    )
+
+
+def plain_battery(message: dict[str, Any]) -> dict[str, Any]:
+    """``"battery": 84`` (a plain percentage, as the vendor's platform reads it)
+    as the battery section ``{"soc": 84}``; any other message as it is."""
+    values = message.get("values")
+    if isinstance(values, dict):
+        if _plain(raw := values.get("battery")):
+            return {**message, "values": {**values, "battery": {"soc": raw}}}
+    elif _plain(raw := message.get("battery")):
+        return {**message, "battery": {"soc": raw}}
+    return message
+
+
 def parse_heartbeat(payload: Payload) -> Heartbeat:
     """Parse a heartbeat (status) uplink."""
-    message = decode_json(payload)
+    message = plain_battery(decode_json(payload))
     mac, values, top, invalid = _common(message)
     battery = values.section("battery")
     gps = values.section("gps")
@@ -266,8 +288,10 @@ def classify_trigger(snap_type: str | None) -> TriggerType:
     """Map the camera's ``snapType`` text to a stable trigger type."""
     if not snap_type:
         return TriggerType.OTHER
-    text = snap_type.strip().lower()
-    if text in {"di", "d.i."}:
+    # Case, spacing and separators as the family's firmware spells them
+    # ("Alarm in", "ALARM_IN", "Timer", "Scheduled").
+    text = " ".join(re.split(r"[\s_-]+", snap_type.strip().lower())).strip()
+    if text in {"di", "d.i.", "alarmin"}:
         return TriggerType.DIGITAL_INPUT
     for word, trigger in _TRIGGER_WORDS:
         if word in text:
