@@ -519,6 +519,7 @@ async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) ->
         "history_days": 30,  # the defaults (test_history.py changes them)
         "history_size": 200,
         "picture_folder": "milesight_x5",  # under the media directory
+        "late_after": 15,  # minutes: a picture taken longer before is late
     }
 
 

@@ -55,6 +55,8 @@ def _async_fire(
     description: X5EventEntityDescription,
     occurrence: Alarm | Snapshot,
 ) -> None:
+    if isinstance(occurrence, Snapshot) and occurrence.late:
+        return  # a backlog picture is no news: no trigger, no notification
     if (device_id := camera_device_id(hass, coordinator)) is None:
         return  # no device (yet): nothing could be listening for it
     event_type, data = description.event_fn(occurrence, coordinator)

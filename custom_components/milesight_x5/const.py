@@ -98,6 +98,9 @@ DEFAULT_HISTORY_SIZE: Final = 200  # MB (10**6 bytes)
 HISTORY_PRUNE_INTERVAL: Final = timedelta(days=1)
 # Where the pictures are kept (Options): a folder under Home Assistant's media
 # directory, one folder per camera (its MAC) inside.
+# A picture the camera took longer than this before it arrived is late (Options).
+CONF_LATE_AFTER: Final = "late_after"
+DEFAULT_LATE_AFTER: Final = 15  # minutes
 CONF_PICTURE_FOLDER: Final = "picture_folder"
 DEFAULT_PICTURE_FOLDER: Final = "milesight_x5"
 # How long the picture URL in a capture event works (for a notification to fetch it).

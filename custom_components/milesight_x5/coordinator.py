@@ -34,15 +34,18 @@ from .api import (
 )
 from .api.coerce import as_str
 from .api.mqtt_client import Answer
+from .captures import Captures, is_late
 from .commands import X5Commands
 from .const import (
     CLOCK_AGREES,
     CLOCK_TOLERANCE,
     CONF_ALARM_TOPIC,
     CONF_HEARTBEAT_TOPIC,
+    CONF_LATE_AFTER,
     CONF_MAC,
     CONF_RESPONSE_TOPIC,
     CONF_SNAPSHOT_TOPIC,
+    DEFAULT_LATE_AFTER,
     DOMAIN,
     LARGE_PAYLOAD_BYTES,
     WATCHDOG_GRACE,
@@ -114,6 +117,7 @@ class X5Coordinator(X5Listeners):
         self._warned: set[str] = set()
         self.commands = X5Commands(self)
         self.settings_reader = SettingsReader(self, self.commands)
+        self._captures = Captures()
 
     async def _async_update_data(self) -> X5State:
         """What is known now: the camera is never polled (it sleeps)."""
@@ -299,6 +303,14 @@ class X5Coordinator(X5Listeners):
         if retained and not _newer(snapshot, previous):
             return None
         self._note_dropped(MessageKind.SNAPSHOT, snapshot.invalid_fields)
+        if not retained and self._captures.repeated(snapshot):
+            _LOGGER.debug("Picture %s of %s came again", snapshot.file, self.mac)
+            return None
+        late_after = timedelta(
+            minutes=self.config_entry.options.get(CONF_LATE_AFTER, DEFAULT_LATE_AFTER)
+        )
+        if is_late(snapshot, now, self.data.clock_offset, late_after):
+            snapshot = replace(snapshot, late=True)
         if snapshot.image_error:
             self._warn_once(
                 "picture",

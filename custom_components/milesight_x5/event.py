@@ -52,6 +52,8 @@ def _snapshot_event(
         "capture_time": snapshot.capture_time.isoformat()
         if snapshot.capture_time
         else None,
+        # Taken long before it arrived (a backlog): no device trigger fires for it.
+        "late": snapshot.late,
         "media_content_id": f"{MEDIA_SOURCE_PREFIX}/{entry_id}/{picture.name}"
         if picture
         else None,

@@ -140,6 +140,7 @@ class Snapshot(Uplink):
     image: bytes | None = None
     mime_type: str | None = None
     image_error: str | None = None  # why ``image`` is None although one was sent
+    late: bool = False  # taken long before it arrived (a backlog): no news
 
     def camera_time(self, received: datetime) -> datetime | None:
         """When the camera says it took the picture (its capture time, else its

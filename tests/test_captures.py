@@ -1,0 +1,88 @@
+"""Pictures the camera sends twice, and pictures it took long before they arrive
+(a backlog uploaded after a reconnect): one capture each; late ones kept, no news."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from .conftest import SNAPSHOT_TOPIC, fire
+from .helpers import picture
+
+CAPTURE = "event.garden_camera_capture"
+TODAY = "sensor.garden_camera_captures_today"
+
+
+@pytest.fixture
+def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """The capture events device triggers and blueprints listen to."""
+    events: list[dict[str, Any]] = []
+    hass.bus.async_listen("milesight_x5_capture", lambda e: events.append(e.data))
+    return events
+
+
+def _picture(tag: str, taken: int, **values: Any) -> str:
+    message = json.loads(picture(tag, **values))
+    message["values"]["time"] = taken
+    message["ts"] = int(dt_util.utcnow().timestamp() * 1000)  # sent now
+    return json.dumps(message)
+
+
+async def test_the_same_picture_twice_is_one_capture(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """By its file name, or by its capture time and bytes: one history entry, one
+    event, counted once."""
+    now = int(dt_util.utcnow().timestamp())
+    await fire(hass, SNAPSHOT_TOPIC, _picture("a", now, file="a.jpg"))
+    await fire(hass, SNAPSHOT_TOPIC, _picture("a", now, file="a.jpg"))
+    await fire(hass, SNAPSHOT_TOPIC, _picture("b", now - 1, file=""))
+    await fire(hass, SNAPSHOT_TOPIC, _picture("b", now - 1, file=""))
+    assert init_integration.runtime_data.history.count == 2
+    assert len(bus_events) == 2
+    assert hass.states.get(TODAY).state == "2"
+
+
+@pytest.mark.parametrize(
+    ("sent", "clock_offset", "late"),
+    [
+        (0, None, True),  # sent now: its clock agrees
+        (-7200, 0.0, False),  # sent "two hours ago": its clock is off
+        (None, 0.0, True),  # no send time; its heartbeats said the clock agrees
+        (None, None, False),  # nothing tells: news
+    ],
+)
+async def test_a_backlog_picture_is_kept_but_no_news(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    bus_events: list[dict[str, Any]],
+    sent: int | None,
+    clock_offset: float | None,
+    late: bool,
+) -> None:
+    """Taken an hour before it arrived, by a clock known to agree: in the history,
+    its capture event says late, no device trigger or notification. A clock off or
+    unknown cannot tell: the picture is news."""
+    state = init_integration.runtime_data.data
+    now = int(dt_util.utcnow().timestamp())
+    message = json.loads(_picture("old", now - 3600, file="old.jpg"))
+    if sent is None:
+        del message["ts"]
+    else:
+        message["ts"] = (now + sent) * 1000
+    state.clock_offset = clock_offset
+    await fire(hass, SNAPSHOT_TOPIC, json.dumps(message))
+    assert init_integration.runtime_data.history.count == 1
+    assert hass.states.get(CAPTURE).attributes["late"] is late
+    assert len(bus_events) == (0 if late else 1)
+    # A fresh picture is news again.
+    await fire(hass, SNAPSHOT_TOPIC, _picture("new", now, file="new.jpg"))
+    assert hass.states.get(CAPTURE).attributes["late"] is False
+    assert len(bus_events) == (1 if late else 2)
