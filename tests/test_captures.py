@@ -86,3 +86,21 @@ async def test_a_backlog_picture_is_kept_but_no_news(
     await fire(hass, SNAPSHOT_TOPIC, _picture("new", now, file="new.jpg"))
     assert hass.states.get(CAPTURE).attributes["late"] is False
     assert len(bus_events) == (1 if late else 2)
+
+
+async def test_a_late_picture_answers_no_snapshot_asked_now(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The command path hears of a late picture as no picture at all: a backlog
+    picture cannot pass for the one a waiting snapshot action asked for."""
+    from unittest.mock import AsyncMock, patch
+
+    commands = init_integration.runtime_data.commands
+    now = int(dt_util.utcnow().timestamp())
+    with patch.object(commands, "async_on_message", AsyncMock()) as heard:
+        await fire(hass, SNAPSHOT_TOPIC, _picture("old", now - 3600, snapType="Manual"))
+        await fire(hass, SNAPSHOT_TOPIC, _picture("new", now, snapType="Manual"))
+    (_, late), (_, fresh) = (call.args for call in heard.await_args_list)
+    assert late is None
+    assert fresh is not None
+    assert fresh.trigger == "manual"

@@ -221,7 +221,12 @@ class X5Coordinator(X5Listeners):
             self._fire(kind, occurrence)
         if evidence and not self._shut_down:
             # After the state: an action waiting for this picture sees it in place.
-            snapshot = occurrence if isinstance(occurrence, Snapshot) else None
+            # A late picture (a backlog) answers no snapshot asked for now.
+            snapshot = (
+                occurrence
+                if isinstance(occurrence, Snapshot) and not occurrence.late
+                else None
+            )
             await self.commands.async_on_message(kind, snapshot)
             if kind is MessageKind.HEARTBEAT:
                 self.settings_reader.on_heartbeat()  # after the user's commands
