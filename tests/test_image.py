@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from .conftest import SNAPSHOT_TOPIC, fire, snapshot_entities
-from .helpers import load_fixture_json, load_fixture_text, payload
+from .helpers import load_fixture_json, load_fixture_text, payload, picture
 
 IMAGE = "image.garden_camera_snapshot"
 NOW = "2026-11-25T12:00:00+00:00"  # when Home Assistant receives the picture
@@ -141,11 +141,11 @@ async def test_camera_clock_in_1970(
 ) -> None:
     """A camera whose clock says 1970: the picture is dated when HA received it;
     the wrong clock is reported once (observation 7)."""
-    for _ in range(2):
+    for tag in "ab":  # two pictures (the same one twice would be one capture)
         await fire(
             hass,
             SNAPSHOT_TOPIC,
-            payload("snapshot.json", time=86_400 * 2, file="CV19700103.jpg"),
+            picture(tag, time=86_400 * 2, file=f"CV19700103{tag}.jpg"),
         )
     assert hass.states.get(IMAGE).state == NOW
     clock = [r for r in caplog.records if "clock of camera" in r.getMessage()]
