@@ -26,13 +26,9 @@ from .helpers import jpeg, picture
 IMAGE = "image.garden_camera_snapshot"
 
 
-@pytest.mark.parametrize("camera_times", [True, False])
-async def test_pictures_are_shown_in_the_order_taken(
-    hass: HomeAssistant, init_integration: MockConfigEntry, camera_times: bool
-) -> None:
-    """Two large pictures decoded side by side, the older one finishing last: the
-    newer stays shown (by the camera's times, or by arrival without them); both
-    are in the history."""
+async def _race(hass: HomeAssistant, *, camera_times: bool = True) -> None:
+    """Two large pictures, a (taken first) and b: a's decode is slow, so b arrives
+    while a is still decoded and finishes first."""
     real = module.parse_snapshot
 
     def slow_for_a(message: dict) -> Any:
@@ -53,6 +49,16 @@ async def test_pictures_are_shown_in_the_order_taken(
             async_fire_mqtt_message(hass, SNAPSHOT_TOPIC, json.dumps(message))
             await asyncio.sleep(0.05)  # b arrives while a is still decoded
         await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("camera_times", [True, False])
+async def test_pictures_are_shown_in_the_order_taken(
+    hass: HomeAssistant, init_integration: MockConfigEntry, camera_times: bool
+) -> None:
+    """Two large pictures decoded side by side, the older one finishing last: the
+    newer stays shown (by the camera's times, or by arrival without them); both
+    are in the history."""
+    await _race(hass, camera_times=camera_times)
     image = hass.data["image"].get_entity(IMAGE)
     assert await image.async_image() == jpeg("b")
     history = init_integration.runtime_data.history
@@ -88,25 +94,9 @@ async def test_each_capture_event_names_its_own_picture(
 ) -> None:
     """The older picture decoded last is not shown, but its capture event points
     at its own picture, and the picture kept for a restart is the newer one."""
-    real = module.parse_snapshot
     events: list[dict[str, Any]] = []
     hass.bus.async_listen("milesight_x5_capture", lambda e: events.append(e.data))
-
-    def slow_for_a(message: dict) -> Any:
-        if message["values"]["file"] == "a.jpg":
-            time.sleep(0.3)
-        return real(message)
-
-    now = int(dt_util.utcnow().timestamp())
-    pad = "x" * LARGE_PAYLOAD_BYTES
-    with patch.object(module, "parse_snapshot", slow_for_a):
-        for tag, taken in (("a", now - 10), ("b", now - 5)):
-            message = json.loads(picture(tag, file=f"{tag}.jpg", pad=pad))
-            message["values"]["time"] = taken
-            message["ts"] = taken * 1000
-            async_fire_mqtt_message(hass, SNAPSHOT_TOPIC, json.dumps(message))
-            await asyncio.sleep(0.05)
-        await hass.async_block_till_done()
+    await _race(hass)
     history = init_integration.runtime_data.history
     by_file = {event["file"]: event["media_content_id"] for event in events}
     older, newer = sorted(history.newest_first(), key=lambda p: p.received)
