@@ -215,3 +215,42 @@ async def test_heartbeat_while_a_resend_cannot_be_published(
     with pytest.raises(X5Error):
         await task
     assert commands.mqtt.in_flight(MAC) is None
+
+
+@pytest.mark.parametrize("asleep", [False, True], ids=["still_awake", "asleep"])
+async def test_act_after_a_window_found_short_asks_first(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    asleep: bool,
+) -> None:
+    """Once a camera was found asleep that soon after its own heartbeat, a fresh
+    answer past that point does not show it awake for an act (a camera whose
+    window runs from its own uplinks sleeps the moment after answering): one
+    probe goes first. Still awake, it answers and the picture is taken; asleep,
+    the wake follows and the picture is taken after its heartbeat. Either way
+    exactly one cmd.snapshot, confirmed."""
+    camera = fake_camera[MAC]
+    commands = init_integration.runtime_data.commands
+    reach = commands.reach
+    await wake_up(hass, camera)
+    assert reach.window_closes_in() is None  # nothing learned yet
+    camera.sleep()
+    await commands.async_command("set.image.info", {"brightness": 60})  # lost, woken
+    assert fake_camera.wakes == [MAC]
+    closes_in = reach.window_closes_in()
+    assert closes_in is not None
+    await asyncio.sleep(max(closes_in, 0) + 0.05)  # past it: the camera is awake
+    await commands.async_command("set.image.info", {"brightness": 50})  # answered
+    assert reach.shown_awake
+    if asleep:
+        camera.sleep()  # the moment after its answer
+    fake_camera.requests.clear()
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: "button.garden_camera_snapshot_now"},
+        blocking=True,
+    )
+    assert fake_camera.apis == ["get.device.status", "cmd.snapshot"]
+    assert fake_camera.wakes == [MAC] * (2 if asleep else 1)

@@ -205,7 +205,7 @@ class X5Commands:
     ) -> None:
         """A live message from the camera: it is awake now."""
         heartbeat = kind is MessageKind.HEARTBEAT
-        self.reach.note_heard(heartbeat=heartbeat)
+        self.reach.note_heard(heartbeat=heartbeat, own=kind is not MessageKind.RESPONSE)
         self._status_changed()
         if snapshot is not None:
             self._on_picture(snapshot)
@@ -436,11 +436,14 @@ class X5Commands:
             if self.reach.heard_count == self._flight_mark:
                 # Not a word since it went out: it slept sooner than presumed.
                 _LOGGER.debug("%s: no answer to %s; waking", self.mac, request.api)
+                self.reach.observe_asleep(request.sent_at)
                 await self.reach.async_publish_wake()
         loop = asyncio.get_running_loop()
         while (remaining := request.sent_at + timeout - loop.time()) > 0:
             if await _answered(request, remaining):
                 return _data(request)
+        if not nudge and self.reach.heard_count == self._flight_mark:
+            self.reach.observe_asleep(request.sent_at)  # a background read: it slept
         raise CommandTimeoutError(
             f"{request.api} to {self.mac}: no answer within {timeout:g} s",
             command=request.api,

@@ -88,6 +88,11 @@ class Reach:
         self._wake_latencies: deque[float] = deque(maxlen=_OBSERVED)
         self._wake_sent_at: float | None = None
         self._wake_heard_at = 0  # heard count when the wake went out
+        # Its own last uplink (loop time): where its awake window starts on every
+        # camera (answering may not keep it awake), and how long after one it was
+        # found asleep (a request unanswered, not a word since).
+        self._own_at: float | None = None
+        self._windows: deque[float] = deque(maxlen=_OBSERVED)
 
     # --- options -----------------------------------------------------------------------
 
@@ -130,6 +135,21 @@ class Reach:
     def observe_round_trip(self, seconds: float) -> None:
         """An answer came ``seconds`` after its request."""
         self._round_trips.append(max(seconds, 0.0))
+
+    def observe_asleep(self, sent_at: float) -> None:
+        """A request sent at ``sent_at`` (loop time) found the camera asleep: its
+        awake window after its own last uplink was shorter than that."""
+        if self._own_at is not None and sent_at > self._own_at:
+            self._windows.append(sent_at - self._own_at)
+
+    def window_closes_in(self) -> float | None:
+        """Seconds until the camera's window after its own last uplink ends, by
+        the shortest one observed (negative: past); None while none was observed.
+        A camera that answers while its window runs out loses an act sent then."""
+        if self._own_at is None or not self._windows:
+            return None
+        elapsed = asyncio.get_running_loop().time() - self._own_at
+        return min(self._windows) - elapsed
 
     # --- evidence ----------------------------------------------------------------------
 
@@ -195,11 +215,14 @@ class Reach:
 
     # --- hearing -----------------------------------------------------------------------
 
-    def note_heard(self, *, heartbeat: bool = False) -> None:
+    def note_heard(self, *, heartbeat: bool = False, own: bool = False) -> None:
         """The camera spoke (any message, or an HTTP answer): it is awake now.
 
+        ``own``: an uplink of its own (its awake window starts again);
         ``heartbeat``: a heartbeat, which after our wake measures the wake."""
         self._heard += 1
+        if own or heartbeat:
+            self._own_at = asyncio.get_running_loop().time()
         self.restarting = False
         if heartbeat and self._wake_sent_at is not None:
             if self._heard == self._wake_heard_at + 1:
@@ -253,7 +276,7 @@ class Reach:
             if await self.async_wait_heard(self._heard, self.wake_timeout):
                 return
             self.restarting = False
-        if act and self.shown_awake:
+        if act and self.shown_awake and not await self._async_window_over():
             return
         if self.presumed_awake and (not act or await self.async_probe(self.nudge)):
             return
@@ -265,6 +288,20 @@ class Reach:
         if act and not self.shown_awake and not await self.async_probe(self.nudge):
             # Heard, but not lately enough for an act (a slow publish): not on a guess.
             raise CameraAsleepError(self.asleep_reason())
+
+    async def _async_window_over(self) -> bool:
+        """Whether the camera's window may close before an act sent now arrives
+        (answers alone do not show it open: it was found asleep that soon after its
+        own uplink before). Then its end is waited out: the probe that follows
+        finds it asleep (and the wake follows) or still awake (it answers)."""
+        closes_in = self.window_closes_in()
+        if closes_in is None or self.on_external_power:
+            return False
+        if closes_in > 2 * max(self._round_trips, default=0.0):
+            return False
+        if closes_in > 0:
+            await asyncio.sleep(closes_in)
+        return True
 
     async def async_publish_wake(self) -> None:
         """Publish on the wake topic (any payload wakes a sleeping camera)."""
@@ -305,6 +342,7 @@ class Reach:
                 return True
         finally:
             self._mqtt.give_up(request)
+        self.observe_asleep(request.sent_at)
         return False
 
 

@@ -115,9 +115,15 @@ class SettingsReader:
             await self._commands.async_command(name)
 
     async def _async_read(self, names: list[str]) -> None:
-        """Read in order; stop at the first failure (the camera slept)."""
+        """Read in order; stop at the first failure (the camera slept). What a
+        user's command brought meanwhile (the firmware check pressed for this
+        wake) is not asked again."""
+        started = dt_util.utcnow()
         try:
             for name in names:
+                answered_at = self._link.data.settings_at.get(name)
+                if answered_at is not None and answered_at >= started:
+                    continue
                 if name == "upgrade.check":  # counted when asked, answered or not
                     self._upgrade_asked = dt_util.utcnow()
                 try:
