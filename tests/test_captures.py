@@ -3,19 +3,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import json
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .conftest import SNAPSHOT_TOPIC, fire
-from .helpers import picture
+from .helpers import jpeg, picture
 
 CAPTURE = "event.garden_camera_capture"
 TODAY = "sensor.garden_camera_captures_today"
+IMAGE = "image.garden_camera_snapshot"
 
 
 @pytest.fixture
@@ -104,3 +107,55 @@ async def test_a_late_picture_answers_no_snapshot_asked_now(
     assert late is None
     assert fresh is not None
     assert fresh.trigger == "manual"
+
+
+async def test_a_backlog_takes_its_place_in_the_history(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A fresh picture, then a backlog uploaded oldest first (two hours and one
+    hour old, one of them from yesterday's local day): each goes into the history
+    at its capture time, marked late, and the browser says so; the image stays on
+    the newest; today's count takes the fresh one and the backlog picture taken
+    today, not yesterday's."""
+    from homeassistant.components import media_source
+    from homeassistant.setup import async_setup_component
+
+    assert await async_setup_component(hass, "media_source", {})
+    coordinator = init_integration.runtime_data
+    start_of_day = dt_util.start_of_local_day()
+    now = start_of_day + timedelta(hours=1, minutes=30)
+    freezer.move_to(now)
+    yesterday = int((start_of_day - timedelta(minutes=30)).timestamp())
+    today = int((now - timedelta(hours=1)).timestamp())
+    stamp = int(now.timestamp())
+    await fire(hass, SNAPSHOT_TOPIC, _picture("new", stamp, file="new.jpg"))
+    await fire(hass, SNAPSHOT_TOPIC, _picture("yday", yesterday, file="y.jpg"))
+    await fire(hass, SNAPSHOT_TOPIC, _picture("hour", today, file="h.jpg"))
+    kept = coordinator.history.newest_first()
+    assert [(int(p.taken.timestamp()), p.late) for p in kept] == [
+        (stamp, False),
+        (today, True),
+        (yesterday, True),
+    ]
+    image = hass.data["image"].get_entity(IMAGE)
+    assert await image.async_image() == jpeg("new")
+    assert hass.states.get(TODAY).state == "2"
+    root = await media_source.async_browse_media(
+        hass, f"media-source://milesight_x5/{init_integration.entry_id}"
+    )
+    days = [day.title for day in root.children]
+    assert (
+        days
+        == sorted({dt_util.as_local(p.taken).date().isoformat() for p in kept})[::-1]
+    )
+    day = await media_source.async_browse_media(
+        hass, root.children[-1].media_content_id
+    )
+    assert day.children[-1].title.endswith(" · Late")
+    # Known after a restart too: the index keeps the mark.
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    again = init_integration.runtime_data.history.newest_first()
+    assert [p.late for p in again] == [False, True, True]

@@ -77,7 +77,7 @@ async def test_every_good_picture_is_kept_with_what_it_was(
     newest, oldest = _kept(init_integration)
     assert oldest == Picture(
         name="20261125T120000000000Z-noise.jpg",
-        received=NOW,
+        taken=NOW,
         trigger=TriggerType.NOISE,
         trigger_value=78,
         camera_time=datetime(2023, 4, 24, 11, 45, 43, tzinfo=UTC),
@@ -348,7 +348,7 @@ async def test_a_clock_that_went_back_keeps_the_order(
     await fire(hass, SNAPSHOT_TOPIC, picture("a"))
     freezer.move_to(NOW - timedelta(hours=1))
     await fire(hass, SNAPSHOT_TOPIC, picture("b"))
-    assert [kept.received for kept in _kept(init_integration)] == [
+    assert [kept.taken for kept in _kept(init_integration)] == [
         NOW,
         NOW - timedelta(hours=1),
     ]
@@ -364,5 +364,5 @@ async def test_a_picture_taken_over_http_is_kept(
     await coordinator.async_take_picture(b"\xff\xd8\xff truncated")
     (kept,) = _kept(init_integration)
     assert kept.trigger is TriggerType.MANUAL
-    assert kept.received == NOW
+    assert kept.taken == NOW
     assert (_folder(hass) / kept.name).read_bytes() == jpeg("http")

@@ -47,7 +47,7 @@ pytestmark = pytest.mark.freeze_time(NOW)
 def _picture(minutes: int, size: int) -> Picture:
     return Picture(
         name=f"{minutes}.jpg",
-        received=NOW + timedelta(minutes=minutes),
+        taken=NOW + timedelta(minutes=minutes),
         trigger=TriggerType.TIMED,
         size=size,
     )
@@ -80,7 +80,7 @@ async def test_retention_by_age_on_write_and_daily(
     await fire(hass, SNAPSHOT_TOPIC, picture("b"))
     freezer.tick(timedelta(days=1, seconds=1))
     await fire(hass, SNAPSHOT_TOPIC, picture("c"))
-    assert [kept.received for kept in _kept(entry)] == [
+    assert [kept.taken for kept in _kept(entry)] == [
         NOW + timedelta(days=2, seconds=1),
         NOW + timedelta(days=1),
     ]
@@ -115,18 +115,18 @@ async def test_retention_by_size(
     for tag in ("a", "b", "c"):
         await fire(hass, SNAPSHOT_TOPIC, picture(tag))
         freezer.tick(timedelta(minutes=1))
-    assert [kept.received.minute for kept in _kept(entry)] == [2, 1]
+    assert [kept.taken.minute for kept in _kept(entry)] == [2, 1]
     assert entry.runtime_data.history.total_bytes == 2 * size
     # A shorter retention saved in Options applies at once.
     freezer.tick(timedelta(days=3))
     await fire(hass, SNAPSHOT_TOPIC, picture("d"))
-    assert [kept.received.minute for kept in _kept(entry)] == [3, 2]
+    assert [kept.taken.minute for kept in _kept(entry)] == [3, 2]
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_HISTORY_DAYS: 1, CONF_HISTORY_SIZE: 10}
     )
     assert result["type"] == "create_entry"
-    assert [kept.received.minute for kept in _kept(entry)] == [3]
+    assert [kept.taken.minute for kept in _kept(entry)] == [3]
     assert len(_files(hass)) == 2
 
 

@@ -145,7 +145,7 @@ async def test_picture_titles(
     await hass.config.async_set_time_zone("Europe/Berlin")
     kept = Picture(
         name="x.jpg",
-        received=datetime(2026, 11, 25, 12, 2, tzinfo=UTC),
+        taken=datetime(2026, 11, 25, 12, 2, tzinfo=UTC),
         trigger=trigger,
         trigger_value=value,
     )

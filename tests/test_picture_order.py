@@ -99,7 +99,7 @@ async def test_each_capture_event_names_its_own_picture(
     await _race(hass)
     history = init_integration.runtime_data.history
     by_file = {event["file"]: event["media_content_id"] for event in events}
-    older, newer = sorted(history.newest_first(), key=lambda p: p.received)
+    older, newer = sorted(history.newest_first(), key=lambda p: p.taken)
     assert by_file["a.jpg"].endswith(older.name)
     assert by_file["b.jpg"].endswith(newer.name)
     assert history.latest.read_bytes() == jpeg("b")

@@ -337,7 +337,9 @@ class X5Coordinator(X5Listeners):
             # Kept in the history before it is shown; the latest picture (for the
             # image after a restart) only when it is the newest taken.
             newest = not self._older_than_shown(snapshot, now)
-            kept = await self.history.async_add(snapshot, now, latest=newest)
+            # A late picture goes where it was taken (its clock agrees with ours).
+            taken = (snapshot.late and snapshot.camera_time(now)) or now
+            kept = await self.history.async_add(snapshot, taken, latest=newest)
         # This capture's picture, for its event (shown or not): nothing awaits
         # between here and the event, so another capture cannot come between.
         self.last_picture = kept

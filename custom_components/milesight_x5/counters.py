@@ -59,11 +59,14 @@ class DailyCounts:
         self.received += size
 
     def count(self, occurrence: Alarm | Snapshot, now: datetime) -> None:
-        """A live alarm or picture arrived."""
+        """A live alarm or picture arrived. A late picture (a backlog) counts on
+        the day it was taken: not today when taken before."""
         self.roll(now)
         if isinstance(occurrence, Alarm):
             self.alarms += 1
-        else:
+            return
+        taken = occurrence.camera_time(now) if occurrence.late else None
+        if taken is None or dt_util.as_local(taken).date() == self.day:
             trigger = occurrence.trigger
             self.captures[trigger] = self.captures.get(trigger, 0) + 1
 

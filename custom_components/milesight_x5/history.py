@@ -179,8 +179,8 @@ class X5History:
         return {
             "pictures": self.count,
             "bytes": self.total_bytes,
-            "oldest": iso(self._pictures[0].received) if self._pictures else None,
-            "newest": iso(self._pictures[-1].received) if self._pictures else None,
+            "oldest": iso(self._pictures[0].taken) if self._pictures else None,
+            "newest": iso(self._pictures[-1].taken) if self._pictures else None,
             "max_days": self.max_age.days,
             "max_bytes": self.max_bytes,
             "write_error": self.error,
@@ -189,26 +189,29 @@ class X5History:
     # --- changes ---------------------------------------------------------------------
 
     async def async_add(
-        self, snapshot: Snapshot, received: datetime, *, latest: bool = True
+        self, snapshot: Snapshot, taken: datetime, *, latest: bool = True
     ) -> Picture | None:
-        """Keep a good picture (``latest``: also as the one shown after a restart);
-        return it, or None when it could not be written."""
+        """Keep a good picture taken at ``taken`` (Home Assistant's clock: its
+        arrival, or a late picture's capture time) in its place among the others
+        (``latest``: also as the one shown after a restart); return it, or None
+        when it could not be written."""
         image = snapshot.image
         assert image is not None
         async with self._lock:
             if self._closed:
                 return None
             picture = Picture(
-                name=self._new_name(received, snapshot.trigger, snapshot.mime_type),
-                received=received,
+                name=self._new_name(taken, snapshot.trigger, snapshot.mime_type),
+                taken=taken,
                 trigger=snapshot.trigger,
                 trigger_value=snapshot.trigger_value,
                 camera_time=snapshot.capture_time or snapshot.timestamp,
+                late=snapshot.late,
                 size=len(image),
             )
             pictures = [*self._pictures, picture]
             if len(pictures) > 1 and in_order(pictures[-2]) > in_order(picture):
-                pictures.sort(key=in_order)  # Home Assistant's clock went back
+                pictures.sort(key=in_order)  # a late picture, or the clock went back
             written = await self._async_apply(
                 pictures, new=picture, image=image, latest=latest
             )

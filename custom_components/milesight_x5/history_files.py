@@ -2,9 +2,10 @@
 
 Each picture is one file in the camera's folder under Home Assistant's media
 directory (``media/milesight_x5/<MAC>/``; the folder name is an option; 0.4 and
-older kept them in ``.storage``, moved at start), named by when Home Assistant received it
+older kept them in ``.storage``, moved at start), named by when it was taken (when
+Home Assistant received it; a late picture, one of a backlog, at its capture time)
 and what triggered it (``20261125T140212123456Z-noise.jpg``); ``index.json`` beside
-them adds the trigger value and the camera's own time. The folder is the truth:
+them adds the trigger value, the camera's own time and whether it came late. The folder is the truth:
 :func:`scan` forgets a picture whose file is gone, takes a file of ours the index
 does not know from its name alone, and leaves anything else (a file put there by
 hand) alone. Everything here that touches the disk runs in the executor.
@@ -134,14 +135,17 @@ def remove_history(*folders: Path) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Picture:
-    """One kept picture. ``received`` is when Home Assistant received it (UTC);
+    """One kept picture. ``taken`` is when it was taken by Home Assistant's clock
+    (UTC): when it arrived, or for a ``late`` one (a backlog uploaded after a
+    reconnect) the camera's capture time, its clock known to agree;
     ``camera_time`` what the camera's own clock said (often wrong)."""
 
     name: str
-    received: datetime
+    taken: datetime
     trigger: TriggerType
     trigger_value: float | str | None = None
     camera_time: datetime | None = None
+    late: bool = False
     size: int = 0
 
     @property
@@ -155,18 +159,18 @@ def picture_from_name(name: str, size: int = 0) -> Picture | None:
     if (match := PICTURE_NAME.fullmatch(name)) is None:
         return None
     try:
-        received = datetime.strptime(match["time"], TIME_FORMAT).replace(tzinfo=UTC)
+        taken = datetime.strptime(match["time"], TIME_FORMAT).replace(tzinfo=UTC)
     except ValueError:  # 13th month and the like: not written by us
         return None
     trigger = _TRIGGERS.get(match["trigger"], TriggerType.OTHER)
-    return Picture(name=name, received=received, trigger=trigger, size=size)
+    return Picture(name=name, taken=taken, trigger=trigger, size=size)
 
 
 def in_order(picture: Picture) -> tuple[datetime, int, str]:
     """Oldest first; pictures of the same instant in the order they were written."""
     match = PICTURE_NAME.fullmatch(picture.name)
     number = int(match["n"]) if match and match["n"] else 0
-    return picture.received, number, picture.name
+    return picture.taken, number, picture.name
 
 
 def _with_details(picture: Picture, details: Any) -> Picture:
@@ -185,14 +189,18 @@ def _with_details(picture: Picture, details: Any) -> Picture:
         )
     except ValueError:  # the shape of a date, an impossible one (a hand edit)
         moment = None
-    return replace(picture, trigger_value=value, camera_time=moment)
+    late = details.get("late") is True
+    return replace(picture, trigger_value=value, camera_time=moment, late=late)
 
 
 def _details(picture: Picture) -> dict[str, Any]:
-    return {
+    details: dict[str, Any] = {
         "trigger_value": picture.trigger_value,
         "camera_time": iso(picture.camera_time),
     }
+    if picture.late:
+        details["late"] = True
+    return details
 
 
 def expired(
@@ -206,7 +214,7 @@ def expired(
     doomed: list[Picture] = []
     for position, picture in enumerate(pictures):
         newest = position == len(pictures) - 1
-        if picture.received >= cutoff and (total <= max_bytes or newest):
+        if picture.taken >= cutoff and (total <= max_bytes or newest):
             break  # the rest are newer, and the total only shrinks
         doomed.append(picture)
         total -= picture.size

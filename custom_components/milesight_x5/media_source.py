@@ -1,9 +1,9 @@
 """The picture history in the media browser: camera, day, pictures (newest first).
 
 ``media-source://milesight_x5/<entry id>`` is a camera, ``.../<entry id>/<YYYY-MM-DD>``
-a day of it (Home Assistant's time zone, by when Home Assistant received the
-pictures), ``.../<entry id>/<picture>`` one picture, titled like
-"14:02 · Noise 78 dBA".
+a day of it (Home Assistant's time zone, by when the pictures were taken: when they
+arrived, a late one at its capture time), ``.../<entry id>/<picture>`` one picture,
+titled like "14:02 · Noise 78 dBA" (a late one "… · late").
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ UNITS: dict[TriggerType, str] = {
 _TRIGGER_NAME = (
     f"component.{DOMAIN}.entity.event.capture.state_attributes.event_type.state.{{}}"
 )
+_LATE_NAME = f"component.{DOMAIN}.entity.event.capture.state_attributes.late.name"
+LATE = "late"  # the title's mark of a late picture (translated)
 
 
 async def async_get_media_source(hass: HomeAssistant) -> MediaSource:
@@ -49,18 +51,21 @@ async def async_get_media_source(hass: HomeAssistant) -> MediaSource:
 
 
 def picture_title(picture: Picture, trigger_names: Mapping[str, str]) -> str:
-    """'14:02 · Noise 78 dBA': local time received, trigger, its value and unit."""
+    """'14:02 · Noise 78 dBA': local time taken, trigger, its value and unit; a
+    late picture says so ('· Late', translated)."""
     trigger = trigger_names.get(picture.trigger.value, picture.trigger.value)
-    title = f"{dt_util.as_local(picture.received):%H:%M} · {trigger}"
+    title = f"{dt_util.as_local(picture.taken):%H:%M} · {trigger}"
     value = picture.trigger_value
     if isinstance(value, int | float):
         unit = UNITS.get(picture.trigger)
-        return f"{title} {value:g} {unit}" if unit else f"{title} {value:g}"
-    return f"{title} {value}" if value else title
+        title = f"{title} {value:g} {unit}" if unit else f"{title} {value:g}"
+    elif value:
+        title = f"{title} {value}"
+    return f"{title} · {trigger_names.get(LATE, LATE)}" if picture.late else title
 
 
 def _local_day(picture: Picture) -> date:
-    return dt_util.as_local(picture.received).date()
+    return dt_util.as_local(picture.taken).date()
 
 
 class X5MediaSource(MediaSource):
@@ -153,6 +158,7 @@ class X5MediaSource(MediaSource):
             or trigger.value
             for trigger in TriggerType
         }
+        names[LATE] = translations.get(_LATE_NAME) or LATE
         pictures = [
             picture
             for picture in history.newest_first()
