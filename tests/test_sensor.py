@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -307,3 +308,31 @@ async def test_a_plain_number_battery_is_shown(
     assert (
         hass.states.get("sensor.garden_camera_battery_capacity").state != STATE_UNKNOWN
     )
+
+
+@pytest.mark.parametrize(
+    "battery", [67, {"soc": 67, "voltage": 3900}], ids=["plain", "object"]
+)
+async def test_battery_carried_by_a_snapshot_is_shown(
+    hass: HomeAssistant, init_integration: MockConfigEntry, battery: object
+) -> None:
+    """Firmware that adds battery fields to a picture: the battery sensors follow
+    it (the heartbeat's other values stay); a backlog picture's battery is old
+    news and changes nothing."""
+    await fire(hass, HEARTBEAT_TOPIC, load_fixture_text("heartbeat.json"))
+    capacity = hass.states.get("sensor.garden_camera_battery_capacity").state
+    snap = load_fixture_json("snapshot.json")
+    snap["values"]["battery"] = battery
+    await fire(hass, SNAPSHOT_TOPIC, json.dumps(snap))
+    assert hass.states.get("sensor.garden_camera_battery").state == "67"
+    assert hass.states.get("sensor.garden_camera_battery_capacity").state == capacity
+    late = load_fixture_json("snapshot.json")
+    now = dt_util.utcnow().timestamp()
+    late["ts"], late["values"]["time"] = int(now * 1000), int(now) - 7200
+    late["values"]["battery"], late["values"]["file"] = 12, "backlog.jpg"
+    await fire(hass, SNAPSHOT_TOPIC, json.dumps(late))
+    assert [p.late for p in init_integration.runtime_data.history.newest_first()] == [
+        False,
+        True,
+    ]
+    assert hass.states.get("sensor.garden_camera_battery").state == "67"

@@ -24,6 +24,7 @@ from .api import (
     Alarm,
     InvalidPayloadError,
     Snapshot,
+    battery_part,
     heartbeat_time,
     merge_heartbeat,
     parse_alarm,
@@ -326,8 +327,24 @@ class X5Coordinator(X5Listeners):
         await self._async_keep_snapshot(snapshot, message, now, retained)
         if not retained:
             self._check_clock(snapshot.timestamp or snapshot.capture_time, now)
+            if not snapshot.late:  # a backlog's battery is history
+                self._take_battery(message)
             return snapshot
         return None
+
+    def _take_battery(self, message: dict[str, Any]) -> None:
+        """Battery fields a snapshot carries (where firmware adds them) update the
+        battery like a heartbeat's; unusable ones are dropped, the rest kept."""
+        if (part := battery_part(message, self.mac)) is None:
+            return
+        state = self.data
+        merged, heartbeat, dropped = merge_heartbeat(
+            state.raw.get(MessageKind.HEARTBEAT), part
+        )
+        self._note_dropped(MessageKind.SNAPSHOT, dropped)
+        state.heartbeat = heartbeat
+        state.raw[MessageKind.HEARTBEAT] = merged
+        self.async_update_parts(Part.HEARTBEAT)
 
     async def _async_keep_snapshot(
         self, snapshot: Snapshot, message: dict[str, Any], now: datetime, retained: bool

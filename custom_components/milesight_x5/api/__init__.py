@@ -36,7 +36,7 @@ from .exceptions import (
 )
 from .images import DEFAULT_MAX_IMAGE_BYTES, decode_image, picture_error, sniff_mime
 from .mac import format_mac, normalize_mac
-from .merge import heartbeat_time, merge_heartbeat
+from .merge import battery_part, heartbeat_time, merge_heartbeat
 from .models import (
     Alarm,
     AlarmType,
@@ -100,6 +100,7 @@ __all__ = [
     "UnknownCommandError",
     "X5ConnectionError",
     "X5Error",
+    "battery_part",
     "build_mqtt_request",
     "classify_alarm",
     "classify_trigger",

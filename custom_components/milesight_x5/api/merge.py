@@ -83,6 +83,16 @@ def heartbeat_time(payload: Payload) -> datetime | None:
     return as_datetime(message.get("ts"), "ms")
 
 
+def battery_part(message: dict[str, Any], mac: str) -> dict[str, Any] | None:
+    """The battery fields a snapshot of camera ``mac`` carries (where firmware
+    adds them) as a heartbeat fragment for :func:`merge_heartbeat` (no time: the
+    heartbeat's stays), or None."""
+    values = _as_nested(message).get("values")
+    if not isinstance(values, Mapping) or "battery" not in values:
+        return None
+    return {"values": {"devMac": mac, "battery": values["battery"]}}
+
+
 def merge_heartbeat(
     merged: dict[str, Any] | None, payload: Payload
 ) -> tuple[dict[str, Any], Heartbeat, tuple[str, ...]]:
