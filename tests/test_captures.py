@@ -57,7 +57,9 @@ async def test_the_same_picture_twice_is_one_capture(
     ("sent", "clock_offset", "late"),
     [
         (0, None, True),  # sent now: its clock agrees
-        (-7200, 0.0, False),  # sent "two hours ago": its clock is off
+        (-7200, 0.0, True),  # ts its capture time; its heartbeats: the clock agrees
+        (-7200, -7200.0, False),  # its heartbeats say the clock is two hours behind
+        (-7200, None, False),  # ts two hours old, nothing else: its clock may be off
         (None, 0.0, True),  # no send time; its heartbeats said the clock agrees
         (None, None, False),  # nothing tells: news
     ],

@@ -56,12 +56,16 @@ def is_late(
 ) -> bool:
     """Whether the camera took the picture more than ``late_after`` before it
     arrived: by its capture time, and only when its clock is known to agree with
-    Home Assistant's (the message's own send time, else the last known offset).
-    A clock unknown or off tells nothing: the picture is news (a stale alert costs
-    less than a missed one)."""
+    Home Assistant's: the message's ``ts`` agrees (a send time), else the offset
+    its heartbeats show (``clock_offset``; the family may stamp ``ts`` with the
+    capture time too). A clock unknown or off tells nothing: the picture is news
+    (a stale alert costs less than a missed one)."""
+    agrees = CLOCK_AGREES.total_seconds()
     if snapshot.timestamp is not None:
-        clock_offset = (snapshot.timestamp - received).total_seconds()
-    if clock_offset is None or abs(clock_offset) > CLOCK_AGREES.total_seconds():
+        sent = (snapshot.timestamp - received).total_seconds()
+        if abs(sent) <= agrees:
+            clock_offset = sent
+    if clock_offset is None or abs(clock_offset) > agrees:
         return False
     taken = snapshot.camera_time(received)
     return taken is not None and received - taken > late_after

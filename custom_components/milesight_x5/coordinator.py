@@ -34,6 +34,7 @@ from .api import (
     sniff_mime,
 )
 from .api.coerce import as_str
+from .api.field import MIP_READ
 from .api.mqtt_client import Answer
 from .captures import Captures, is_late
 from .commands import X5Commands
@@ -52,6 +53,7 @@ from .const import (
     WATCHDOG_GRACE,
 )
 from .dispatcher import MessageKind
+from .field_repairs import PictureWatch, async_check_clock, async_check_diverted
 from .history import X5History
 from .history_files import Picture
 from .listeners import X5Listeners
@@ -104,6 +106,7 @@ class X5Coordinator(X5Listeners):
         }
         self._store = camera_store(hass, self.mac)
         self.history = X5History(hass, entry)
+        self.picture_watch = PictureWatch(hass, entry)
         # The kept picture of the capture being reported (None: not kept).
         self.last_picture: Picture | None = None
         self.watchdog = Watchdog(
@@ -255,6 +258,7 @@ class X5Coordinator(X5Listeners):
             return
         offset = (camera_time - now).total_seconds()
         self.data.clock_offset = offset
+        async_check_clock(self.hass, self.config_entry, offset)
         if abs(offset) > CLOCK_TOLERANCE.total_seconds():
             self._warn_once(
                 "clock",
@@ -281,8 +285,15 @@ class X5Coordinator(X5Listeners):
         state.heartbeat = heartbeat
         state.raw[MessageKind.HEARTBEAT] = merged
         if not retained:
-            state.heartbeat_at = now
+            previous, state.heartbeat_at = state.heartbeat_at, now
             self._check_clock(camera_time, now)
+            self.picture_watch.on_heartbeat(
+                state,
+                previous,
+                now,
+                self.heartbeat_interval,
+                ours=self.commands.reach.woken_by_us,
+            )
 
     def _on_alarm(self, message: dict[str, Any], now: datetime) -> Alarm:
         alarm = parse_alarm(message)
@@ -326,7 +337,9 @@ class X5Coordinator(X5Listeners):
             )
         await self._async_keep_snapshot(snapshot, message, now, retained)
         if not retained:
-            self._check_clock(snapshot.timestamp or snapshot.capture_time, now)
+            # The clock is judged by heartbeats only: a picture's times may be
+            # its capture's (a backlog), which says nothing about the clock.
+            self.picture_watch.on_picture(self.data)
             if not snapshot.late:  # a backlog's battery is history
                 self._take_battery(message)
             return snapshot
@@ -445,6 +458,8 @@ class X5Coordinator(X5Listeners):
         if name == "get.capture.info":
             self.watchdog.schedule()
             async_check_topics(self.hass, self.config_entry, data)
+        if name in ("get.capture.info", MIP_READ):
+            async_check_diverted(self.hass, self.config_entry, self.data)
         elif name == "get.login.info":
             self._update_firmware_version()
 

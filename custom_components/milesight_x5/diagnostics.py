@@ -8,6 +8,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
+from .api.field import diverted
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .state import iso
 
@@ -62,6 +63,10 @@ async def async_get_config_entry_diagnostics(
                 "alarm": iso(state.alarm.timestamp if state.alarm else None),
             },
             "clock_offset_s": state.clock_offset,
+            # Why reports may go to the vendor's cloud instead of MQTT (the
+            # settings below hold get.mip.info and capture.info platformEnable).
+            "reports_diverted": diverted(state.settings),
+            "own_wakes_without_picture": coordinator.picture_watch.wakes,
             "reachable": state.reachable,
             "presumed_awake": coordinator.commands.reach.presumed_awake,
             "external_power": state.external_power,

@@ -235,6 +235,12 @@ class Reach:
         self._heard_event = asyncio.Event()
 
     @property
+    def woken_by_us(self) -> bool:
+        """Whether Home Assistant woke or restarted the camera and has not heard its
+        heartbeat since (the next heartbeat is that wake's, not a trigger's)."""
+        return self.restarting or self._wake_sent_at is not None
+
+    @property
     def heard_count(self) -> int:
         """How many times the camera was heard (a mark to wait beyond)."""
         return self._heard

@@ -28,6 +28,7 @@ from .const import (
     CONF_SNAPSHOT_TOPIC,
     DOMAIN,
 )
+from .field_repairs import FIELD_ISSUES, field_fix_flow
 from .topic_config import topic_clash
 
 # Our setting -> the camera's field in get/set.capture.info.
@@ -38,7 +39,12 @@ TOPIC_FIELDS: dict[str, str] = {
     CONF_REQUEST_TOPIC: "configTopic",
     CONF_RESPONSE_TOPIC: "configRespTopic",
 }
-ISSUE_PREFIXES = ("topic_mismatch", "factory_password", "history_unwritable")
+ISSUE_PREFIXES = (
+    "topic_mismatch",
+    "factory_password",
+    "history_unwritable",
+    *FIELD_ISSUES,
+)
 
 
 def topic_issue_id(mac: str) -> str:
@@ -201,4 +207,6 @@ async def async_create_fix_flow(
     entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
     if entry is None or entry.domain != DOMAIN:
         raise ValueError(f"no camera for issue {issue_id}")
+    if (flow := field_fix_flow(entry, str(data.get("fix")))) is not None:
+        return flow
     return TopicMismatchFlow(entry)

@@ -11,6 +11,9 @@ They are read:
 - on demand (the *Refresh settings* button, which wakes the camera);
 - ``upgrade.check`` (the camera calls the vendor's server over cellular) at most
   daily, counted when asked, answered or not;
+- ``get.mip.info`` (whether the vendor's cloud may take the reports away) with the
+  settings, last (firmware before 3x.1.0.3-r1 lacks it: not asked; one that does
+  not answer is asked again only after the settings interval);
 - during a firmware install, ``get.login.info`` after each heartbeat until the new
   version shows (or the install is given up);
 - in Low Power mode only ``get.capture.info``, daily (to notice Full Function).
@@ -26,6 +29,7 @@ import logging
 from homeassistant.util import dt as dt_util
 
 from .api import X5Error
+from .api.field import MIP_READ, has_mip
 from .commands import X5Commands
 from .const import (
     CONF_SETTINGS_INTERVAL,
@@ -50,6 +54,7 @@ class SettingsReader:
         self._link = link
         self._commands = commands
         self._upgrade_asked: datetime | None = None
+        self._mip_asked: datetime | None = None
         self._reading = False
 
     @property
@@ -93,7 +98,17 @@ class SettingsReader:
             )
         ):
             names.append("upgrade.check")
+        if (
+            self._mip_wanted()
+            and state.fresh(MIP_READ, self.interval) is None
+            and (self._mip_asked is None or now - self._mip_asked >= self.interval)
+        ):
+            names.append(MIP_READ)
         return names
+
+    def _mip_wanted(self) -> bool:
+        software = self._link.data.setting("get.login.info", "software")
+        return has_mip(software if isinstance(software, str) else None)
 
     def on_heartbeat(self) -> None:
         """The camera woke (or posted its interval's heartbeat): read what is due."""
@@ -113,6 +128,12 @@ class SettingsReader:
         self._upgrade_asked = dt_util.utcnow()
         for name in (*SETTINGS_COMMANDS, "upgrade.check"):
             await self._commands.async_command(name)
+        if self._mip_wanted():
+            self._mip_asked = dt_util.utcnow()
+            try:
+                await self._commands.async_command(MIP_READ)
+            except X5Error as err:  # firmware without it: the rest was read
+                _LOGGER.debug("%s: %s not read: %s", self._link.mac, MIP_READ, err)
 
     async def _async_read(self, names: list[str]) -> None:
         """Read in order; stop at the first failure (the camera slept). What a
@@ -124,8 +145,12 @@ class SettingsReader:
                 answered_at = self._link.data.settings_at.get(name)
                 if answered_at is not None and answered_at >= started:
                     continue
+                if name == MIP_READ and not self._mip_wanted():
+                    continue  # the firmware just read lacks it
                 if name == "upgrade.check":  # counted when asked, answered or not
                     self._upgrade_asked = dt_util.utcnow()
+                elif name == MIP_READ:
+                    self._mip_asked = dt_util.utcnow()
                 try:
                     await self._commands.async_command(name, background=True)
                 except X5Error as err:
