@@ -433,7 +433,7 @@ class SimulatedCamera:
         card with ``upload`` 0: the backlog its next wake online posts."""
         if count < 0:
             raise ValueError("count must not be negative")
-        now = self.clock()
+        now = float(int(self.clock()))
         files = []
         for index in range(count):
             at = now - ending - spacing * (count - 1 - index)
