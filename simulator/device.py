@@ -99,8 +99,8 @@ class SdFile:
 
     ``message`` is the snapshot uplink as taken: a picture uploaded later carries
     its own capture time (NOTES: "uploaded later, oldest first, each with its
-    capture time"). ``offline``: taken while offline, so it waits in the backlog
-    until uploaded.
+    capture time"). ``upload`` 0: not uploaded yet (taken offline, or its post
+    failed), the backlog a wake online posts.
     """
 
     message: dict[str, Any]
@@ -243,7 +243,8 @@ class SimulatedCamera:
     (trigger), ``upload`` 1 once posted or taken by the cloud, 0 while it waits.
     ``storage.search`` lists them (:meth:`search`), ``storage.export`` over HTTP
     gives one's bytes (:meth:`sd_file`). Not modelled: ``postDelete`` and
-    ``storage.info`` mode 0 ("Delete After Upload"): files stay after upload.
+    ``storage.info`` mode 0 ("Delete After Upload"): files stay after upload; a
+    picture muted by ``snapshotEnable`` 0 counts as uploaded (never re-sent).
 
     ``offline`` (:meth:`go_offline`, :meth:`go_online`): its link to the broker is
     down. It still takes pictures (``upload`` 0, the backlog) and posts nothing;
@@ -302,7 +303,7 @@ class SimulatedCamera:
     repeat_uploads: bool = False
     sd_files: list[SdFile] = field(default_factory=list)
     cloud_uploads: list[dict[str, Any]] = field(default_factory=list)
-    timed_snapshots: int = 0
+    timed_spellings: int = 0
 
     def __post_init__(self) -> None:
         """A camera on external power is awake from the start and stays so; with
@@ -365,8 +366,8 @@ class SimulatedCamera:
             return snap_type
         if len(spellings) == 1:
             return spellings[0]
-        self.timed_snapshots += 1
-        return spellings[(self.timed_snapshots - 1) % len(spellings)]
+        self.timed_spellings += 1
+        return spellings[(self.timed_spellings - 1) % len(spellings)]
 
     def snapshot(
         self,
