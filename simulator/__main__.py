@@ -119,6 +119,62 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="SECONDS",
         help="seconds added to every time the camera sends (negative: behind)",
     )
+    family = parser.add_argument_group(
+        "field habits of the X5 family (docs NOTES; every camera of this process;"
+        " default: off)"
+    )
+    family.add_argument(
+        "--vendor-spellings",
+        action="store_true",
+        help='snapType as the family spells it: "Button" (manual), "Timer"/"Scheduled"'
+        ' (timed), "Alarm in" (digital input, --capture DI)',
+    )
+    family.add_argument(
+        "--plain-battery",
+        action="store_true",
+        help="the heartbeat's battery is a plain percentage, not the guide's object",
+    )
+    family.add_argument(
+        "--snapshot-battery",
+        action="store_true",
+        help="each snapshot carries the heartbeat's battery too",
+    )
+    family.add_argument(
+        "--image-size-text",
+        action="store_true",
+        help="imageSize counts the data-URI text, not the decoded bytes",
+    )
+    family.add_argument(
+        "--takeover",
+        action="store_true",
+        help="mip.info at the guide's defaults (all 1): pictures go to the vendor's"
+        " cloud, not the snapshot topic, until set.mip.info turns takeOverPlatform or"
+        " dataReportTakeover off",
+    )
+    family.add_argument(
+        "--no-mip",
+        action="store_true",
+        help="firmware before 3x.1.0.3-r1: get/set.mip.info get no answer",
+    )
+    family.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N pictures taken offline before the start (10 minutes apart, the last"
+        " 5 minutes ago), uploaded at the first wake",
+    )
+    family.add_argument(
+        "--upload-backlog-max",
+        type=int,
+        metavar="N",
+        help="at most N backlog pictures uploaded per wake (default: all)",
+    )
+    family.add_argument(
+        "--repeat-uploads",
+        action="store_true",
+        help="each backlog picture is posted twice, identical",
+    )
     habits = parser.add_argument_group(
         "timing habits (every camera of this process; defaults: the convenient ones)"
     )
@@ -184,8 +240,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for dest in SECONDS:
         if (value := getattr(args, dest)) is not None and value < 0:
             parser.error(f"--{dest.replace('_', '-')} must not be negative")
-    if args.late_every is not None and args.late_every < 0:
-        parser.error("--late-every must not be negative")
+    for dest in ("late_every", "backlog", "upload_backlog_max"):
+        if (value := getattr(args, dest)) is not None and value < 0:
+            parser.error(f"--{dest.replace('_', '-')} must not be negative")
     args.captures = []
     for capture in args.capture:
         trigger, _, value = capture.partition(":")
@@ -250,8 +307,35 @@ def camera_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def field_habit_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The SimulatedCamera switches of the X5 family's field habits the command
+    line asks for (``--backlog`` is applied to each camera after, by
+    :meth:`~.device.SimulatedCamera.add_backlog`)."""
+    return {
+        "vendor_spellings": args.vendor_spellings,
+        "plain_battery": args.plain_battery,
+        "snapshot_battery": args.snapshot_battery,
+        "image_size_text": args.image_size_text,
+        "takeover": args.takeover,
+        "mip_supported": not args.no_mip,
+        "upload_backlog_max": args.upload_backlog_max,
+        "repeat_uploads": args.repeat_uploads,
+    }
+
+
+def make_cameras(args: argparse.Namespace) -> list[SimulatedCamera]:
+    """The cameras the command line asks for, each with its ``--backlog``."""
+    cameras = [
+        SimulatedCamera(mac, **camera_options(args), **field_habit_options(args))
+        for mac in args.macs
+    ]
+    for camera in cameras:
+        camera.add_backlog(args.backlog)
+    return cameras
+
+
 async def _main(args: argparse.Namespace) -> int:
-    cameras = [SimulatedCamera(mac, **camera_options(args)) for mac in args.macs]
+    cameras = make_cameras(args)
     hub = SimulatorHub(
         cameras,
         args.host,

@@ -47,6 +47,24 @@ def _authorized(request: web.Request, username: str, password: str) -> bool:
     return user == username and secret == password
 
 
+def _export(camera: SimulatedCamera, query: dict[str, Any]) -> web.Response:
+    """``storage.export``: the file's bytes (guide, "Storage export": query ``path``
+    ``/mnt/mmc``, ``name``, ``size``; its Return Data table is empty, the file is
+    the answer) with its content type: ``image/jpeg`` (the simulator's pictures are
+    JPEGs when Pillow is there, as beside Home Assistant).
+
+    A ``path`` other than ``/mnt/mmc`` (or none) or a ``name`` not on the card:
+    404 Not Found ("no such file"), as a web server answers for a missing file (the
+    guide lists no error). ``size`` is not checked (the guide calls it "File Size"
+    and says nothing of a mismatch).
+    """
+    sd_file = camera.sd_file(str(query.get("name", "")), str(query.get("path", "")))
+    if sd_file is None:
+        raise web.HTTPNotFound(text="no such file")
+    body, content_type = sd_file.image()
+    return web.Response(body=body, content_type=content_type)
+
+
 def create_app(
     camera: SimulatedCamera,
     username: str = "admin",
@@ -61,6 +79,9 @@ def create_app(
     ends the reboot later. An ``upgrade.online`` that starts a download
     (``install_at_once`` False) calls ``on_install(mac)``, so that someone finishes
     it.
+
+    ``storage.search`` and ``storage.export`` (POST in the guide) take query
+    parameters; ``storage.export`` answers the file's bytes (:func:`_export`).
     """
     app = web.Application()
     app["requests"] = []
@@ -101,6 +122,8 @@ def create_app(
                     body=base64.b64decode(uri.split(",", 1)[1]),
                     content_type=uri[5:].split(";", 1)[0],
                 )
+            if api == "storage.export":
+                return _export(camera, data or {})
             if api in {"upgrade.reset", "upload.image"}:
                 return web.json_response({"code": 0, "result": "OK"})
             was_installing = camera.installing

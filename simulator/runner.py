@@ -209,7 +209,19 @@ class CameraRunner:
     the camera down or started a download), :meth:`stop` (cancel its timers).
 
     Asleep, waking (modem not up yet) or restarting it answers nothing: a request
-    is recorded in :attr:`received` and lost. :attr:`received` lists every message
+    is recorded in :attr:`received` and lost.
+
+    Offline (``SimulatedCamera.offline``: its link to the broker is down) it hears
+    no wake and no request and posts nothing; a trigger or its timer still takes a
+    picture, kept on its card for later (``upload`` 0). Online again, its next wake
+    (:meth:`wake_by_itself`, a wake message, the boot after a restart) posts that
+    backlog (``SimulatedCamera.take_backlog``: oldest first, each with its capture
+    time) among the wake's pictures: before the heartbeat with
+    ``Habits.picture_first``, after it otherwise, older than the wake's own.
+
+    While ``SimulatedCamera.pictures_to_cloud`` (the vendor's cloud took it over)
+    its pictures go to ``SimulatedCamera.cloud_uploads``, not the snapshot topic
+    (logged "cloud"); heartbeats and alarms still come. :attr:`received` lists every message
     that reached it, ("wake" or the api, payload bytes), asleep or not;
     :attr:`log` what it did, one line each, "<event> <MAC> ..." (a hub shares one
     list between its cameras).
@@ -291,6 +303,8 @@ class CameraRunner:
         camera = self.camera
         if camera.rebooting:
             self._note("deaf", "(restarting)")
+        elif camera.offline:
+            self._note("deaf", "(offline)")
         elif camera.awake:
             if self.habits.wake_when_awake == "heartbeat" and not camera.external_power:
                 self._send_uplink("heartbeat", camera.heartbeat(), self.habits.rtt)
@@ -315,6 +329,9 @@ class CameraRunner:
             size = len(json.dumps(request).encode())
         self.received.append((label, size))
         camera = self.camera
+        if camera.offline:
+            self._note(label, "no answer (offline)")
+            return
         if not self.up:
             state = "restarting" if camera.rebooting else "asleep"
             self._note(label, f"no answer ({'waking' if self._waking else state})")
@@ -331,7 +348,7 @@ class CameraRunner:
             elif self.habits.act_seconds > 0:
                 self._start_act(kind, uplink)
             else:
-                self._enqueue(self.topics.uplink(kind), uplink, self.habits.rtt)
+                self._send_uplink(kind, uplink, self.habits.rtt)
         if (response is not None and self.habits.requests_keep_awake) or (
             uplinks and self.habits.act_seconds <= 0
         ):
@@ -356,7 +373,8 @@ class CameraRunner:
         (snapType, triggerValue) or the next of :data:`~.device.WAKE_TRIGGERS`.
 
         Asleep: after ``wake_latency``. Already awake (external power: this is its
-        heartbeat timer): at once. Restarting: nothing.
+        heartbeat timer): at once. Restarting: nothing. Offline: the picture only,
+        kept on its card (the backlog), nothing posted.
         """
         camera = self.camera
         if camera.rebooting:
@@ -368,6 +386,9 @@ class CameraRunner:
         if picture:
             snapshot = camera.snapshot(*trigger) if trigger else camera.wake_snapshot()
             pictures.append(("snapshot", snapshot))
+        if camera.offline:
+            self._note("offline", f"{len(pictures)} picture(s) kept")
+            return
         if self._waking:
             self._after_wake.extend(pictures)
         elif camera.awake:
@@ -446,12 +467,20 @@ class CameraRunner:
         self._touch()
 
     def _post_wake(
-        self, heartbeat: dict[str, Any], uplinks: list[tuple[str, dict[str, Any]]]
+        self,
+        heartbeat: dict[str, Any] | None,
+        uplinks: list[tuple[str, dict[str, Any]]],
     ) -> None:
-        """A wake's heartbeat and uplinks, pictures first if that is the habit."""
-        pictures = [u for u in uplinks if u[0] == "snapshot"]
+        """A wake's heartbeat (if any) and uplinks, pictures first if that is the
+        habit; the backlog (online, pictures not muted) before the wake's own."""
+        backlog: list[tuple[str, dict[str, Any]]] = []
+        if not self.camera.offline and self.camera.posts("snapshot"):
+            backlog = [("snapshot", m) for m in self.camera.take_backlog()]
+            if backlog:
+                self._note("backlog", f"{len(backlog)} upload(s)")
+        pictures = backlog + [u for u in uplinks if u[0] == "snapshot"]
         others = [u for u in uplinks if u[0] != "snapshot"]
-        beat = [("heartbeat", heartbeat)]
+        beat = [] if heartbeat is None else [("heartbeat", heartbeat)]
         order = (pictures + beat) if self.habits.picture_first else (beat + pictures)
         for kind, message in order + others:
             self._post(kind, message)
@@ -460,6 +489,10 @@ class CameraRunner:
         camera = self.camera
         if camera.rebooting:
             self._note("lost", f"{kind} (restarting)")
+        elif camera.offline:
+            self._note(
+                "offline", "picture kept" if kind == "snapshot" else f"{kind} lost"
+            )
         elif self._waking:
             self._after_wake.append((kind, message))
         elif camera.awake:
@@ -468,18 +501,32 @@ class CameraRunner:
         else:
             self._begin_wake([(kind, message)])
 
-    def _post(self, kind: str, message: dict[str, Any]) -> None:
-        """Publish an uplink now, unless its switch is off."""
-        if self.camera.posts(kind):
-            self._publish(self.topics.uplink(kind), message)
-        else:
+    def _routed(self, kind: str, message: dict[str, Any]) -> bool:
+        """Whether an uplink goes on to the broker: not muted, not offline (a
+        picture goes back to the backlog), not a picture the cloud takes."""
+        camera = self.camera
+        if not camera.posts(kind):
             self._note("muted", kind)
+            return False
+        if camera.offline:
+            if kind == "snapshot":
+                camera.upload_failed(message)
+            self._note("lost", f"{kind} (offline)")
+            return False
+        if kind == "snapshot" and camera.pictures_to_cloud:
+            camera.to_cloud(message)
+            self._note("cloud", "snapshot")
+            return False
+        return True
+
+    def _post(self, kind: str, message: dict[str, Any]) -> None:
+        """Publish an uplink now, unless its switch is off (or see :meth:`_routed`)."""
+        if self._routed(kind, message):
+            self._publish(self.topics.uplink(kind), message)
 
     def _send_uplink(self, kind: str, message: dict[str, Any], delay: float) -> None:
-        if self.camera.posts(kind):
+        if self._routed(kind, message):
             self._enqueue(self.topics.uplink(kind), message, delay)
-        else:
-            self._note("muted", kind)
 
     def _touch(self) -> None:
         """Its own activity: the awake window starts again (not while busy, on
@@ -559,10 +606,9 @@ class CameraRunner:
             return
         heartbeat = self.camera.end_reboot()
         self._note("booted")
-        if heartbeat is not None:
-            self._publish(self.topics.heartbeat, heartbeat)
-        else:
+        if heartbeat is None:
             self._note("muted", "heartbeat")
+        self._post_wake(heartbeat, [])
         self._touch()
 
     def _installed(self) -> None:
