@@ -289,6 +289,7 @@ class SimulatedCamera:
     reboot_seconds: float = 3.0
     rebooting: bool = False
     clock_offset: float = 0.0
+    zone_seconds: float = 0.0  # its time zone: get.time.info's wall clock is ahead
     validate_sets: bool = False
     install_at_once: bool = True
     installing: bool = False
@@ -687,8 +688,10 @@ class SimulatedCamera:
         return self._command(api, data or {})
 
     def _date_time(self) -> dict[str, str]:
-        """``date`` and ``time`` of ``get.time.info``: its clock now."""
-        date, _, clock = camera_time_text(self.clock()).partition(" ")
+        """``date`` and ``time`` of ``get.time.info``: its clock now, in its time
+        zone (``zone_seconds``; its ``ts`` stays UTC)."""
+        wall = self.clock() + self.zone_seconds
+        date, _, clock = camera_time_text(wall).partition(" ")
         return {"date": date, "time": clock}
 
     def _set_clock(self, manual: Any) -> None:
@@ -698,8 +701,8 @@ class SimulatedCamera:
             return
         if not isinstance(manual, str):
             return
-        if (wanted := parse_camera_time(manual)) is not None:
-            self.clock_offset = wanted - time.time()
+        if (wanted := parse_camera_time(manual)) is not None:  # its wall time
+            self.clock_offset = wanted - self.zone_seconds - time.time()
 
     def _live(self, topic: str) -> dict[str, Any] | None:
         if topic == "login.info":  # the firmware it runs, after upgrade.online too
