@@ -107,6 +107,12 @@ class SdFile:
     taken: float  # the camera's clock at the capture, seconds
     upload: int = 1
     type: int = TRIGGER_FILE
+    zone: float = 0.0  # its time zone then: the card lists wall times
+
+    @property
+    def wall(self) -> float:
+        """The capture on the camera's wall clock (what ``startTime`` says)."""
+        return self.taken + self.zone
 
     @property
     def name(self) -> str:
@@ -124,7 +130,7 @@ class SdFile:
         """Its ``storage.search`` list entry."""
         return {
             "file": self.name,
-            "startTime": camera_time_text(self.taken),
+            "startTime": camera_time_text(self.wall),
             "type": self.type,
             "size": len(self.image()[0]),
             "upload": self.upload,
@@ -400,7 +406,8 @@ class SimulatedCamera:
         if self.snapshot_battery:
             values["battery"] = self.battery_value()
         message = {"ts": int(taken * 1000), "values": values}
-        self._store(SdFile(message, taken, upload=0 if self.offline else 1))
+        upload = 0 if self.offline else 1
+        self._store(SdFile(message, taken, upload=upload, zone=self.zone_seconds))
         return message
 
     def wake_snapshot(self, at: float | None = None) -> dict[str, Any]:
@@ -545,7 +552,7 @@ class SimulatedCamera:
         matches = [
             f
             for f in sorted(self.sd_files, key=lambda f: f.taken)
-            if low <= int(f.taken) <= high and numbers["type"] in (3, f.type)
+            if low <= int(f.wall) <= high and numbers["type"] in (3, f.type)
         ]
         start, length = numbers["start"], numbers["length"]
         page = matches[start:] if length < 0 else matches[start : start + length]

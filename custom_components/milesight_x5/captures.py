@@ -32,11 +32,14 @@ class Captures:
     def repeated(self, snapshot: Snapshot) -> bool:
         """Whether this picture came before: the same bytes and trigger, with the
         same file name or the same capture time (a name alone could be another
-        picture taken in the same second); remember it when not."""
+        picture taken in the same second); remember it when not. By its file the
+        trigger does not count: one fetched from the SD card does not know it."""
         if snapshot.image is None:
             return False
-        picture = (snapshot.snap_type, len(snapshot.image), zlib.crc32(snapshot.image))
-        keys: list[tuple[object, ...]] = [("time", snapshot.capture_time, *picture)]
+        picture = (len(snapshot.image), zlib.crc32(snapshot.image))
+        keys: list[tuple[object, ...]] = [
+            ("time", snapshot.capture_time, snapshot.snap_type, *picture)
+        ]
         if snapshot.file:
             keys.append(("file", snapshot.file, *picture))
         if any(key in self._seen for key in keys):

@@ -36,6 +36,7 @@ from .api import (
 from .api.coerce import as_str
 from .api.field import MIP_READ
 from .api.mqtt_client import Answer
+from .backlog import BacklogFetcher
 from .captures import Captures, is_late
 from .commands import X5Commands
 from .const import (
@@ -122,6 +123,12 @@ class X5Coordinator(X5Listeners):
         self.commands = X5Commands(self)
         self.settings_reader = SettingsReader(self, self.commands)
         self._captures = Captures()
+        self.backlog = BacklogFetcher(
+            self,
+            self.commands,
+            self.async_take_backlog,
+            lambda: self.settings_reader.interval,
+        )
 
     async def _async_update_data(self) -> X5State:
         """What is known now: the camera is never polled (it sleeps)."""
@@ -234,6 +241,7 @@ class X5Coordinator(X5Listeners):
             await self.commands.async_on_message(kind, snapshot)
             if kind is MessageKind.HEARTBEAT:
                 self.settings_reader.on_heartbeat()  # after the user's commands
+                self.backlog.on_heartbeat()  # after the settings read
 
     def _warn_once(self, key: str, msg: str, *args: Any) -> None:
         """Warn the first time a kind of problem shows, then only at debug level."""
@@ -411,16 +419,35 @@ class X5Coordinator(X5Listeners):
 
     async def async_take_picture(self, image: bytes) -> None:
         """A picture from an HTTP ``cmd.snapshot`` answer: shown like an uplink."""
+        # No camera time: Home Assistant's clock and the camera's may differ, and
+        # pictures are ordered by the camera's times only among its own.
+        await self._async_take_http_picture(image, {"snapType": "Manual"})
+
+    async def async_take_backlog(
+        self, image: bytes, file: str, taken: datetime | None
+    ) -> None:
+        """A picture fetched from the SD card (its upload failed): late, at its
+        capture time (``taken``, Home Assistant's clock) where known."""
+        values: dict[str, Any] = {"snapType": "Unknown", "file": file}
+        if taken is not None:
+            values["time"] = int(taken.timestamp())
+        await self._async_take_http_picture(image, values, late=True)
+
+    async def _async_take_http_picture(
+        self, image: bytes, values: dict[str, Any], *, late: bool = False
+    ) -> None:
+        """A picture Home Assistant fetched over HTTP: kept and shown like an
+        uplink's (a late one in its place, no news)."""
         now = dt_util.utcnow()
         if (error := picture_error(image)) is not None:
             self._warn_once("picture", "Snapshot from %s: %s", self.mac, error)
             return
-        # No camera time: Home Assistant's clock and the camera's may differ, and
-        # pictures are ordered by the camera's times only among its own.
-        message = {"values": {"devMac": self.mac, "snapType": "Manual"}}
+        message = {"values": {"devMac": self.mac, **values}}
         snapshot = replace(
-            parse_snapshot(message), image=image, mime_type=sniff_mime(image)
+            parse_snapshot(message), image=image, mime_type=sniff_mime(image), late=late
         )
+        if self._captures.repeated(snapshot):
+            return
         await self._async_keep_snapshot(snapshot, message, now, retained=False)
         self.data.today.count(snapshot, now)
         if self._mark_seen(now):

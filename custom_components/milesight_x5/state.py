@@ -89,6 +89,10 @@ class X5State:
     command_status: str = "idle"  # idle/waking/sending/restarting: what commands do
     install_version: str | None = None  # firmware being installed (upgrade.online)
     install_since: datetime | None = None  # when the camera took the install
+    # The SD card's backlog (HTTP): searched from the last good upload's time (the
+    # camera's wall time, as it lists it); files already fetched.
+    backlog_since: str | None = None
+    backlog_fetched: list[str] = field(default_factory=list)
     today: DailyCounts = field(default_factory=DailyCounts)  # live messages today
 
     @property
@@ -128,6 +132,12 @@ class X5State:
         self.today = DailyCounts.restored(stored.get("today"))
         if isinstance(version := stored.get("install_version"), str):
             self.install_version = version
+        backlog = stored.get("backlog") or {}
+        if isinstance(since := backlog.get("since"), str):
+            self.backlog_since = since
+        fetched = backlog.get("fetched")
+        if isinstance(fetched, list):
+            self.backlog_fetched = [name for name in fetched if isinstance(name, str)]
 
     def stored(self) -> dict[str, Any]:
         """What is written to the camera's store (no picture: that is a file)."""
@@ -138,6 +148,7 @@ class X5State:
             "times": {name: iso(getattr(self, name)) for name in _TIMES},
             "today": self.today.as_stored(),
             "install_version": self.install_version,
+            "backlog": {"since": self.backlog_since, "fetched": self.backlog_fetched},
         }
 
     def fresh(self, name: str, max_age: timedelta) -> dict[str, Any] | None:

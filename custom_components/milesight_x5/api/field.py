@@ -122,3 +122,17 @@ def wall_clock_error(
     if (read := _wall_clock(time_info)) is None:
         return None
     return read[0] - (now + zone)
+
+
+def wall_time(
+    text: str, zone: timedelta | None, clock_offset: float | None
+) -> datetime | None:
+    """When a picture the camera dated ``text`` (its wall time, as
+    ``storage.search`` lists it: ``YYYY-MM-DD HH:MM:SS``, ``+`` for the space too)
+    was taken by Home Assistant's clock: its time zone ``zone`` and its clock's
+    offset taken off. None when the zone is unknown or the text is no time."""
+    date, _, clock = text.strip().replace("+", " ").partition(" ")
+    read = _wall_clock({"date": date, "time": clock})
+    if read is None or zone is None:
+        return None
+    return read[0] - zone - timedelta(seconds=clock_offset or 0.0)
