@@ -33,7 +33,15 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DOMAIN = "milesight_x5"
-CAMERAS = {"1CC3164126A2": "Garden camera", "1CC3164126A3": "Barn camera"}
+CAMERAS = {
+    "1CC3164126A2": "Garden camera",
+    "1CC3164126A3": "Barn camera",
+    "1CC3164126A4": "Field camera",
+}
+# The field camera shows the X5 family's habits: three pictures it took while
+# offline come late at its first wake (kept in the history, no notification), its
+# snapTypes spelled the vendor's other ways, its battery a plain percentage.
+FIELD_HABITS = ["--backlog", "3", "--vendor-spellings", "--plain-battery"]
 DASHBOARD = {"id": "x5_cameras", "url_path": "x5-cameras", "title": "X5 cameras"}
 USERNAME, PASSWORD = "demo", "x5-demo-pass"
 TOPICS = {
@@ -326,29 +334,31 @@ def main() -> int:
         (workdir / "tokens.json").write_text(json.dumps({**tokens, "hassUrl": base}))
         asyncio.run(wait_for_cameras(base, tokens["access_token"]))
         (workdir / "token").write_text(tokens["access_token"])
-        first = next(iter(CAMERAS))
-        processes.append(
-            subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "simulator",
-                    "--broker",
-                    f"127.0.0.1:{broker_port}",
-                    "--mac",
-                    first,
-                    "--count",
-                    str(len(CAMERAS)),
-                    "--interval",
-                    str(args.interval),
-                    "--awake",
-                    "20",
-                ],  # fmt: skip
-                cwd=ROOT,
-                stdout=(workdir / "simulator.log").open("ab"),
-                stderr=subprocess.STDOUT,
+        macs = list(CAMERAS)
+        for first, count, habits in ((macs[0], 2, []), (macs[2], 1, FIELD_HABITS)):
+            processes.append(
+                subprocess.Popen(
+                    [
+                        PYTHON,
+                        "-m",
+                        "simulator",
+                        "--broker",
+                        f"127.0.0.1:{broker_port}",
+                        "--mac",
+                        first,
+                        "--count",
+                        str(count),
+                        "--interval",
+                        str(args.interval),
+                        "--awake",
+                        "20",
+                        *habits,
+                    ],  # fmt: skip
+                    cwd=ROOT,
+                    stdout=(workdir / "simulator.log").open("ab"),
+                    stderr=subprocess.STDOUT,
+                )
             )
-        )
         print(
             f"\nDemo ready in {time.monotonic() - started:.0f} s: {base}\n"
             f"  login: {USERNAME} / {PASSWORD}\n"

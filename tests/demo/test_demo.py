@@ -1,4 +1,4 @@
-"""scripts/demo starts a broker, Home Assistant and two cameras whose entities get values."""
+"""scripts/demo starts a broker, Home Assistant and three cameras whose entities get values."""
 
 from __future__ import annotations
 
@@ -70,6 +70,8 @@ def test_demo_headless(tmp_path: Path) -> None:
             "sensor.barn_camera_battery": "91",
             "sensor.garden_camera_noise": "61",
             "binary_sensor.barn_camera_connectivity": "on",
+            # The field camera's habits: its battery a plain percentage.
+            "sensor.field_camera_battery": "91",
         }
         states: dict[str, dict[str, Any]] = {}
         deadline = time.monotonic() + 90
