@@ -153,7 +153,7 @@ def write_dashboard(storage: Path) -> None:
     (storage / "lovelace_dashboards").write_text(
         _storage("lovelace_dashboards", {"items": [dashboard]})
     )
-    garden, barn = (
+    garden, barn, field = (
         f"camera.{title.lower().replace(' ', '_')}" for title in CAMERAS.values()
     )
     cards = [
@@ -167,6 +167,16 @@ def write_dashboard(storage: Path) -> None:
                 "sensor.barn_camera_battery",
                 "binary_sensor.barn_camera_connectivity",
                 "event.barn_camera_capture",
+            ],
+        },
+        {
+            "type": "picture-glance",
+            "title": "Field camera (a backlog taken offline)",
+            "camera_image": field,
+            "camera_view": "auto",
+            "entities": [
+                "sensor.field_camera_battery",
+                "event.field_camera_capture",
             ],
         },
     ]

@@ -18,9 +18,12 @@ from typing import Any
 from homeassistant.const import ATTR_ENTITY_ID, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.milesight_x5.const import SETTINGS_COMMANDS
 from simulator.runner import Habits
@@ -340,3 +343,43 @@ async def test_overlapping_writes_to_one_setting(
     assert key not in state.pending
     conditions = field.camera.settings["capture.info"]["triggerConfig"]
     assert conditions["sensorConditions"]["lafThre"] == 80
+
+
+async def test_cloud_takeover_seen_and_turned_off_on_a_field_camera(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    field_camera: Callable[..., FieldCamera],
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A camera whose pictures go to Milesight's cloud (device management on, as
+    the guide's defaults have it): its first-contact read shows it (a fixable
+    repair); it wakes for triggers and its pictures never come (a hint); the fix
+    turns takeover off at its next wake, and the next trigger's picture arrives."""
+    field = field_camera(FIELD.scaled(SCALE), takeover=True)
+    field.camera.firmware = "V_31.1.0.4"  # with get.mip.info
+    registry = ir.async_get(hass)
+    for _ in range(4):
+        field.runner.wake_by_itself(("PIR", ""))
+        await _settle(hass, FIELD.wake_latency * SCALE + FIELD.awake_window * SCALE)
+    assert field.camera.cloud_uploads
+    assert hass.states.get(IMAGE).state == "unknown"
+    diverted = registry.async_get_issue("milesight_x5", f"reports_diverted_{MAC}")
+    assert diverted is not None
+    assert diverted.translation_key == "reports_diverted_takeover"
+    assert registry.async_get_issue("milesight_x5", f"no_pictures_{MAC}") is not None
+
+    assert await async_setup_component(hass, "repairs", {})
+    client = await hass_client()
+    resp = await client.post(
+        "/api/repairs/issues/fix",
+        json={"handler": "milesight_x5", "issue_id": f"reports_diverted_{MAC}"},
+    )
+    flow = await resp.json()
+    resp = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    assert (await resp.json())["type"] == "create_entry"
+    assert not field.camera.pictures_to_cloud
+    field.runner.wake_by_itself(("PIR", ""))
+    await _settle(hass, FIELD.wake_latency * SCALE + FIELD.awake_window * SCALE)
+    assert hass.states.get(IMAGE).state != "unknown"
+    assert registry.async_get_issue("milesight_x5", f"no_pictures_{MAC}") is None
+    assert registry.async_get_issue("milesight_x5", f"reports_diverted_{MAC}") is None
