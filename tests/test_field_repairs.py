@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.milesight_x5.api.field import has_mip
 from custom_components.milesight_x5.const import CONF_ANSWER_TIMEOUT, DOMAIN
+from simulator import SimulatedCamera
 
 from .conftest import (
     MAC,
@@ -61,6 +62,18 @@ async def _fix(
     assert resp.status == HTTPStatus.OK
     result: dict[str, Any] = await resp.json()
     return result
+
+
+async def _in_platform_mode(
+    hass: HomeAssistant, fake_camera: FakeCamera
+) -> SimulatedCamera:
+    """The camera in AIoT platform mode, heard: the repair is up."""
+    camera = fake_camera[MAC]
+    camera.firmware = NEW_FIRMWARE
+    camera.settings["capture.info"]["platformEnable"] = 1
+    await wake_up(hass, camera)
+    assert _issue(hass, "reports_diverted") is not None
+    return camera
 
 
 @pytest.mark.parametrize(
@@ -147,12 +160,7 @@ async def test_reports_diverted_fix_that_cannot_be_written_says_why(
     fake_camera: FakeCamera,
 ) -> None:
     """The camera refuses the write: the flow ends saying so, the issue stays."""
-    camera = fake_camera[MAC]
-    camera.firmware = NEW_FIRMWARE
-    camera.settings["capture.info"]["platformEnable"] = 1
-    camera.validate_sets = True
-    await wake_up(hass, camera)
-    camera.settings["capture.info"]["platformEnable"] = "x"  # its next answer
+    camera = await _in_platform_mode(hass, fake_camera)
     original = camera.answer
 
     def refuse(api: str, data: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -175,10 +183,7 @@ async def test_fix_for_an_unloaded_camera_says_so(
     fake_camera: FakeCamera,
 ) -> None:
     """Unloaded (disabled), the fix has nobody to write through: it says so."""
-    camera = fake_camera[MAC]
-    camera.firmware = NEW_FIRMWARE
-    camera.settings["capture.info"]["platformEnable"] = 1
-    await wake_up(hass, camera)
+    await _in_platform_mode(hass, fake_camera)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     result = await _fix(hass, hass_client, f"reports_diverted_{MAC}")
     assert result["type"] == "abort"
