@@ -189,3 +189,62 @@ async def test_unknown_zone_keeps_them_where_they_arrive(
     kept = entry.runtime_data.history.newest_first()
     assert len(kept) == PER_WAKE
     assert all(picture.late and picture.taken >= before for picture in kept)
+
+
+async def test_a_backlog_never_hides_the_newest_picture(
+    hass: HomeAssistant,
+    camera: tuple[SimulatedCamera, FakeCamera, MockConfigEntry],
+) -> None:
+    """A fresh picture is shown; backlog pictures fetched afterwards (with their
+    capture time, and without one when the camera's time cannot be read) go into
+    the history but the image stays on the fresh one, after a restart too."""
+    from .helpers import jpeg, picture
+
+    sim, _, entry = camera
+    sim._date_time = lambda: {"date": "", "time": ""}  # type: ignore[method-assign]
+    await fire(hass, SNAPSHOT_TOPIC, picture("fresh"))
+    await _heartbeat(hass, sim)
+    assert entry.runtime_data.history.count == PER_WAKE + 1
+    image = hass.data["image"].get_entity("image.garden_camera_snapshot")
+    assert await image.async_image() == jpeg("fresh")
+    assert entry.runtime_data.history.latest.read_bytes() == jpeg("fresh")
+
+
+async def test_a_full_page_of_good_uploads_is_searched_past(
+    hass: HomeAssistant,
+    camera: tuple[SimulatedCamera, FakeCamera, MockConfigEntry],
+) -> None:
+    """Forty pictures uploaded, then the five failed ones: the first search's page
+    is all good uploads; the next wake searches on from its last and fetches."""
+    sim, _, entry = camera
+    failed = list(sim.backlog)
+    for sd_file in failed:
+        sd_file.taken += 3600  # the failed ones after the good ones
+    good = sim.add_backlog(40, spacing=60, ending=7200)
+    for sd_file in good:
+        sd_file.upload = 1
+    await _heartbeat(hass, sim)
+    assert entry.runtime_data.history.count == 0
+    await _heartbeat(hass, sim)
+    await _heartbeat(hass, sim)
+    assert entry.runtime_data.history.count == 5
+
+
+async def test_a_file_that_does_not_export_is_tried_a_few_times(
+    hass: HomeAssistant,
+    camera: tuple[SimulatedCamera, FakeCamera, MockConfigEntry],
+) -> None:
+    """An export that is no picture: tried at three wakes, then let go; the
+    others come."""
+    sim, _, entry = camera
+    first = sim.backlog[0]
+    original = sim.sd_file
+
+    def missing(name: str, path: str = "/mnt/mmc") -> object:
+        return None if name == first.name else original(name, path)
+
+    sim.sd_file = missing  # type: ignore[method-assign,assignment]
+    for _ in range(4):
+        await _heartbeat(hass, sim)
+    assert entry.runtime_data.history.count == 4
+    assert first.name in entry.runtime_data.data.backlog_fetched

@@ -22,7 +22,7 @@ from typing import Any
 
 from homeassistant.util import dt as dt_util
 
-from .api import CommandCancelledError, X5Error
+from .api import CommandCancelledError, CommandFailedError, X5Error
 from .api.coerce import as_int, as_str
 from .api.field import TIME_READ, time_zone, wall_time
 from .commands import X5Commands
@@ -34,10 +34,11 @@ _LOGGER = logging.getLogger(__name__)
 PER_WAKE = 3  # pictures fetched per wake at most
 PAGE = 30  # files listed per search
 SD_PATH = "/mnt/mmc"  # the guide's storage.export example path
-TRIGGER_FILES = 2  # storage.search type: 1 continuous, 2 trigger, 3 all
+ALL_FILES = 3  # storage.search type: 1 continuous, 2 trigger, 3 all
 _EPOCH = "1970-01-01 00:00:00"
 _END = "2099-12-31 23:59:59"
 FETCHED_KEPT = 200  # file names remembered as fetched
+EXPORT_ATTEMPTS = 3  # wakes a file that does not export as a picture is tried
 Keep = Callable[[bytes, str, datetime | None], Awaitable[None]]
 
 
@@ -83,6 +84,7 @@ class BacklogFetcher:
         self._interval = interval
         self._running = False
         self._searched_at: datetime | None = None
+        self._attempts: dict[str, int] = {}
         self.remaining = 0  # failed uploads listed and not fetched yet
 
     def on_heartbeat(self) -> None:
@@ -104,11 +106,13 @@ class BacklogFetcher:
         try:
             await self._async_fetch()
         except X5Error as err:
-            # Unreachable over HTTP (or refused): again after the interval.
-            self.remaining = 0
+            # Unreachable over HTTP (or refused, or asleep halfway): what was
+            # listed and not fetched is tried at the next wake; no list at all,
+            # after the interval.
             _LOGGER.debug("Backlog of %s not fetched: %s", self._link.mac, err)
         finally:
             self._running = False
+            self._link.async_save_later()
 
     async def _async_request(
         self, name: str, data: Mapping[str, Any] | None = None
@@ -121,6 +125,7 @@ class BacklogFetcher:
     async def _async_fetch(self) -> None:
         state = self._link.data
         self._searched_at = dt_util.utcnow()
+        self.remaining = 0
         answer = await self._async_request(
             "storage.search",
             {
@@ -128,34 +133,50 @@ class BacklogFetcher:
                 "endTime": _END,
                 "start": 0,
                 "length": PAGE,
-                "type": TRIGGER_FILES,
+                "type": ALL_FILES,
             },
         )
         files = listed(answer)
         fetched = set(state.backlog_fetched)
         failed = [f for f in files if not f.uploaded and f.file not in fetched]
-        good = [f.start_time for f in files if f.uploaded]
-        if good and not failed:
-            # Nothing failed up to the last good upload: search from there on.
-            state.backlog_since = max(good)
-        self.remaining = len(failed)
+        self._advance(files, fetched)
+        # A full page may hide more: searched again at the next wake.
+        self.remaining = len(failed) + (len(files) >= PAGE)
         if not failed:
-            self._link.async_save_later()
             return
         zone = await self._async_zone()
         for picture in failed[:PER_WAKE]:
-            image = await self._async_request(
-                "storage.export",
-                {"path": SD_PATH, "name": picture.file, "size": picture.size},
-            )
+            try:
+                image: dict[str, Any] | bytes = await self._async_request(
+                    "storage.export",
+                    {"path": SD_PATH, "name": picture.file, "size": picture.size},
+                )
+            except CommandFailedError as err:  # it answered: not this file
+                _LOGGER.debug("%s: %s not exported: %s", self._link.mac, picture, err)
+                image = b""
+            if isinstance(image, bytes) and image:
+                taken = wall_time(picture.start_time, zone, state.clock_offset)
+                await self._keep(image, picture.file, taken)
+            elif self._attempts.get(picture.file, 0) + 1 < EXPORT_ATTEMPTS:
+                # Not a picture this time: again at a later wake, a few times.
+                self._attempts[picture.file] = self._attempts.get(picture.file, 0) + 1
+                continue
             state.backlog_fetched = [*state.backlog_fetched, picture.file][
                 -FETCHED_KEPT:
             ]
             self.remaining -= 1
-            if isinstance(image, bytes) and image:
-                taken = wall_time(picture.start_time, zone, state.clock_offset)
-                await self._keep(image, picture.file, taken)
-        self._link.async_save_later()
+        self._advance(files, set(state.backlog_fetched))
+
+    def _advance(self, files: list[SdPicture], done: set[str]) -> None:
+        """Search from the last file of the leading run of files that need
+        nothing (uploaded, or fetched) on: the next search lists newer ones."""
+        since = None
+        for picture in files:
+            if not (picture.uploaded or picture.file in done):
+                break
+            since = picture.start_time
+        if since is not None:
+            self._link.data.backlog_since = since
 
     async def _async_zone(self) -> timedelta | None:
         """The camera's time zone (its file times are wall times), from its

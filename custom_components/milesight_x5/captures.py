@@ -29,21 +29,28 @@ class Captures:
         """Nothing seen yet (a restart forgets: a repeat across it is kept twice)."""
         self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
 
-    def repeated(self, snapshot: Snapshot) -> bool:
+    def repeated(self, snapshot: Snapshot, *, fetched: bool = False) -> bool:
         """Whether this picture came before: the same bytes and trigger, with the
         same file name or the same capture time (a name alone could be another
-        picture taken in the same second); remember it when not. By its file the
-        trigger does not count: one fetched from the SD card does not know it."""
+        picture taken in the same second); remember it when not.
+
+        ``fetched``: it comes from the SD card (``storage.export``), which knows
+        neither its trigger nor, reliably, its uplink's file name: between such a
+        picture and an uplink the same bytes are the same picture."""
         if snapshot.image is None:
             return False
         picture = (len(snapshot.image), zlib.crc32(snapshot.image))
         keys: list[tuple[object, ...]] = [
-            ("time", snapshot.capture_time, snapshot.snap_type, *picture)
+            ("time", snapshot.capture_time, snapshot.snap_type, *picture),
+            ("fetched" if fetched else "uplink", *picture),
         ]
         if snapshot.file:
-            keys.append(("file", snapshot.file, *picture))
-        if any(key in self._seen for key in keys):
+            keys.append(("file", snapshot.file, snapshot.snap_type, *picture))
+        other = ("uplink" if fetched else "fetched", *picture)
+        if other in self._seen or any(key in self._seen for key in keys[:1] + keys[2:]):
             return True
+        if fetched and keys[1] in self._seen:
+            return True  # fetched twice
         for key in keys:
             self._seen[key] = None
         while len(self._seen) > REMEMBERED:

@@ -410,6 +410,11 @@ class X5Coordinator(X5Listeners):
         shown, shown_at = self.data.snapshot, self.data.snapshot_at
         if shown is None or shown_at is None:
             return False
+        if snapshot.late:
+            # A backlog picture: by its capture time (Home Assistant's clock: it
+            # is late only with a clock known to agree); none known, never newer.
+            taken = snapshot.camera_time(received)
+            return taken is None or taken < shown_at
         offset = self.data.clock_offset
         if offset is None or abs(offset) <= CLOCK_AGREES.total_seconds():
             ours, theirs = snapshot.camera_time(received), shown.camera_time(shown_at)
@@ -446,7 +451,7 @@ class X5Coordinator(X5Listeners):
         snapshot = replace(
             parse_snapshot(message), image=image, mime_type=sniff_mime(image), late=late
         )
-        if self._captures.repeated(snapshot):
+        if self._captures.repeated(snapshot, fetched=late):
             return
         await self._async_keep_snapshot(snapshot, message, now, retained=False)
         self.data.today.count(snapshot, now)
