@@ -8,6 +8,7 @@ from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -72,8 +73,15 @@ async def _in_platform_mode(
     camera.firmware = NEW_FIRMWARE
     camera.settings["capture.info"]["platformEnable"] = 1
     await wake_up(hass, camera)
+    await _wakes_without_pictures(hass, camera)
     assert _issue(hass, "reports_diverted") is not None
     return camera
+
+
+async def _wakes_without_pictures(hass: HomeAssistant, camera: SimulatedCamera) -> None:
+    """Three wakes of its own, soon after each other (triggers), no picture."""
+    for _ in range(3):
+        await wake_up(hass, camera)
 
 
 @pytest.mark.parametrize(
@@ -125,6 +133,8 @@ async def test_reports_diverted_repair_turns_it_off(
     camera.settings["capture.info"]["platformEnable"] = int(platform)
     assert camera.pictures_to_cloud
     await wake_up(hass, camera)
+    assert _issue(hass, "reports_diverted") is None  # the settings alone: nothing
+    await _wakes_without_pictures(hass, camera)
     issue = _issue(hass, "reports_diverted")
     assert issue is not None
     assert issue.translation_key == key
@@ -294,11 +304,8 @@ async def test_wakes_without_pictures_point_at_the_cloud(
     await wake_up(hass, camera)
     issue = _issue(hass, "no_pictures")
     assert issue is not None
-    assert issue.translation_placeholders == {
-        "name": "Garden camera",
-        "wakes": "3",
-        "settings": "-",
-    }
+    assert issue.translation_placeholders == {"name": "Garden camera", "wakes": "3"}
+    assert _issue(hass, "reports_diverted") is None  # its settings show no cloud
     await fire(hass, SNAPSHOT_TOPIC, picture("here"))
     assert _issue(hass, "no_pictures") is None
 
@@ -329,4 +336,22 @@ async def test_heartbeat_of_our_wake_is_not_a_trigger(
         await hass.async_block_till_done()
         assert fake_camera.wakes == [MAC]
     assert coordinator.picture_watch.wakes == 0
+    assert _issue(hass, "no_pictures") is None
+
+
+async def test_wakes_without_pictures_count_within_a_day(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_camera: FakeCamera,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A camera with a three-day heartbeat that wakes by itself every 20 hours
+    (alarms, a phone call): never three within a day, never an issue."""
+    camera = fake_camera[MAC]
+    camera.settings["capture.info"]["heartInterval"] = 72
+    await wake_up(hass, camera)
+    for _ in range(5):
+        freezer.tick(timedelta(hours=20))
+        await wake_up(hass, camera)
+    assert init_integration.runtime_data.picture_watch.wakes == 1
     assert _issue(hass, "no_pictures") is None

@@ -58,6 +58,7 @@ from .api import (
     get_command,
 )
 from .api.coerce import as_str
+from .api.field import MIP_READ
 from .api.mqtt_client import Answer, Request, X5MqttClient
 from .camera_http import http_client
 from .const import BRANCH_FRESH, CONF_REQUEST_TOPIC, DOMAIN
@@ -430,19 +431,26 @@ class X5Commands:
         (its heartbeat sends the request again). A background read (no nudge) waits
         the nudge only: the camera slept, and a user's command may be waiting."""
         timeout = self.reach.answer_timeout if nudge else self.reach.nudge
+        slept: float | None = None
         if nudge:
             if await _answered(request, self.reach.nudge):
                 return _data(request)
             if self.reach.heard_count == self._flight_mark:
                 # Not a word since it went out: it slept sooner than presumed.
                 _LOGGER.debug("%s: no answer to %s; waking", self.mac, request.api)
-                self.reach.observe_asleep(request.sent_at)
+                slept = self.reach.observe_asleep(request.sent_at)
                 await self.reach.async_publish_wake()
         loop = asyncio.get_running_loop()
         while (remaining := request.sent_at + timeout - loop.time()) > 0:
             if await _answered(request, remaining):
+                if request.sends == 1:  # answered without the wake's resend
+                    self.reach.forget_asleep(slept)  # slow, not asleep
                 return _data(request)
-        if not nudge and self.reach.heard_count == self._flight_mark:
+        if (
+            not nudge
+            and self.reach.heard_count == self._flight_mark
+            and request.api != MIP_READ  # firmware may ignore it while awake
+        ):
             self.reach.observe_asleep(request.sent_at)  # a background read: it slept
         raise CommandTimeoutError(
             f"{request.api} to {self.mac}: no answer within {timeout:g} s",

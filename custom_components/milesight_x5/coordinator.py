@@ -54,7 +54,7 @@ from .const import (
     WATCHDOG_GRACE,
 )
 from .dispatcher import MessageKind
-from .field_repairs import PictureWatch, async_check_clock, async_check_diverted
+from .field_repairs import PictureWatch, async_check_clock
 from .history import X5History
 from .history_files import Picture
 from .listeners import X5Listeners
@@ -491,7 +491,7 @@ class X5Coordinator(X5Listeners):
             self.watchdog.schedule()
             async_check_topics(self.hass, self.config_entry, data)
         if name in ("get.capture.info", MIP_READ):
-            async_check_diverted(self.hass, self.config_entry, self.data)
+            self.picture_watch.check(self.data)
         elif name == "get.login.info":
             self._update_firmware_version()
 

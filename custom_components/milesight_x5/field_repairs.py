@@ -47,6 +47,8 @@ FIELD_ISSUES = (DIVERTED, CLOCK, NO_PICTURES)
 WAKES_WITHOUT_PICTURE = 3
 # A wake sooner than this share of the heartbeat interval is a trigger's.
 TRIGGER_WAKE_SHARE = 0.5
+# Wakes without a picture count within a day of the first.
+COUNT_WITHIN = timedelta(days=1)
 
 
 def _issue_id(kind: str, entry: ConfigEntry) -> str:
@@ -77,25 +79,6 @@ def _async_issue_while(
 
 
 @callback
-def async_check_diverted(
-    hass: HomeAssistant, entry: ConfigEntry, state: X5State
-) -> None:
-    """A fixable issue while the camera's settings say its reports may go to the
-    vendor's cloud instead of MQTT (device management, AIoT platform mode)."""
-    reasons = diverted(state.settings)
-    _async_issue_while(
-        hass,
-        entry,
-        DIVERTED,
-        bool(reasons),
-        f"{DIVERTED}_{'_'.join(reasons)}",
-        is_fixable=True,
-        translation_placeholders={"name": entry.title},
-        data={"entry_id": entry.entry_id, "fix": DIVERTED},
-    )
-
-
-@callback
 def async_check_clock(
     hass: HomeAssistant, entry: ConfigEntry, offset: float | None
 ) -> None:
@@ -117,14 +100,18 @@ def async_check_clock(
 
 
 class PictureWatch:
-    """Counts the camera's own wakes for a trigger with no picture after them; at
-    :data:`WAKES_WITHOUT_PICTURE` an issue points at where pictures may go."""
+    """Counts the camera's own wakes for a trigger with no picture after them
+    (within a day). At :data:`WAKES_WITHOUT_PICTURE` it raises an issue: fixable
+    when the camera's settings show where the pictures may go (Milesight's device
+    management, on by default, or its AIoT platform mode), a hint otherwise. The
+    settings alone raise nothing: pictures may arrive all the same."""
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Watch ``entry``'s camera (nothing counted after a restart)."""
         self._hass = hass
         self._entry = entry
         self.wakes = 0
+        self._since: datetime | None = None  # the first wake counted
 
     @callback
     def on_heartbeat(
@@ -144,29 +131,41 @@ class PictureWatch:
             as_int(capture.get(key)) == 0 for key in ("postEnable", "snapshotEnable")
         ):
             return  # the user turned pictures off
+        if self._since is None or now - self._since > COUNT_WITHIN:
+            self.wakes, self._since = 0, now  # an old count says nothing now
         self.wakes += 1
-        self._check(state)
+        self.check(state)
 
     @callback
     def on_picture(self, state: X5State) -> None:
         """A picture came: the camera posts them."""
-        self.wakes = 0
-        self._check(state)
+        self.wakes, self._since = 0, None
+        self.check(state)
 
-    def _check(self, state: X5State) -> None:
-        known = diverted(state.settings)
+    @callback
+    def check(self, state: X5State) -> None:
+        """Raise or clear the issues (also when the settings were read)."""
+        missing = self.wakes >= WAKES_WITHOUT_PICTURE
+        reasons = diverted(state.settings)
+        entry = self._entry
         _async_issue_while(
             self._hass,
-            self._entry,
+            entry,
+            DIVERTED,
+            missing and bool(reasons),
+            f"{DIVERTED}_{'_'.join(reasons)}",
+            is_fixable=True,
+            translation_placeholders={"name": entry.title, "wakes": str(self.wakes)},
+            data={"entry_id": entry.entry_id, "fix": DIVERTED},
+        )
+        _async_issue_while(
+            self._hass,
+            entry,
             NO_PICTURES,
-            self.wakes >= WAKES_WITHOUT_PICTURE,
+            missing and not reasons,
             NO_PICTURES,
             is_fixable=False,
-            translation_placeholders={
-                "name": self._entry.title,
-                "wakes": str(self.wakes),
-                "settings": ", ".join(known) or "-",
-            },
+            translation_placeholders={"name": entry.title, "wakes": str(self.wakes)},
         )
 
 
@@ -191,8 +190,13 @@ class _FieldFlow(RepairsFlow):
     ) -> FlowResult:
         """Say what will be written; write it when confirmed."""
         if user_input is None:
+            issue = ir.async_get(self.hass).async_get_issue(
+                DOMAIN, _issue_id(self._kind, self._entry)
+            )
+            placeholders = dict((issue and issue.translation_placeholders) or {})
             return self.async_show_form(
-                step_id="confirm", description_placeholders={"name": self._entry.title}
+                step_id="confirm",
+                description_placeholders={**placeholders, "name": self._entry.title},
             )
         runtime = self._entry.runtime_data
         try:
@@ -222,6 +226,7 @@ class DivertedFlow(_FieldFlow):
             )
         if PLATFORM in reasons:
             await commands.async_command("set.capture.info", {"platformEnable": 0})
+        self._entry.runtime_data.picture_watch.on_picture(state)  # count anew
         return None
 
 

@@ -136,11 +136,20 @@ class Reach:
         """An answer came ``seconds`` after its request."""
         self._round_trips.append(max(seconds, 0.0))
 
-    def observe_asleep(self, sent_at: float) -> None:
+    def observe_asleep(self, sent_at: float) -> float | None:
         """A request sent at ``sent_at`` (loop time) found the camera asleep: its
-        awake window after its own last uplink was shorter than that."""
-        if self._own_at is not None and sent_at > self._own_at:
-            self._windows.append(sent_at - self._own_at)
+        awake window after its own last uplink was shorter than that. Returns
+        what was noted (to take back if its answer comes after all)."""
+        if self._own_at is None or sent_at <= self._own_at:
+            return None
+        window = sent_at - self._own_at
+        self._windows.append(window)
+        return window
+
+    def forget_asleep(self, window: float | None) -> None:
+        """A request taken for lost was answered late: the camera was awake."""
+        if window is not None and window in self._windows:
+            self._windows.remove(window)
 
     def window_closes_in(self) -> float | None:
         """Seconds until the camera's window after its own last uplink ends, by
