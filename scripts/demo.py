@@ -106,6 +106,8 @@ def write_config(config: Path, ha_port: int, broker_port: int) -> None:
         f"http:\n  server_port: {ha_port}\n"
         "frontend:\n"
         "media_source:\n"
+        # The blueprints' default action, notify.persistent_notification, exists.
+        "notify:\n"
         "automation: !include automations.yaml\n"
         "logger:\n  default: warning\n  logs:\n    custom_components.milesight_x5: info\n"
     )

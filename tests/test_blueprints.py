@@ -93,7 +93,9 @@ def notifications(hass: HomeAssistant) -> list[ServiceCall]:
     return async_mock_service(hass, "notify", "phone")
 
 
-async def _use(hass: HomeAssistant, name: str, **inputs: Any) -> None:
+async def _use(
+    hass: HomeAssistant, name: str, *, default_action: bool = False, **inputs: Any
+) -> None:
     assert await async_setup_component(
         hass,
         automation.DOMAIN,
@@ -101,7 +103,9 @@ async def _use(hass: HomeAssistant, name: str, **inputs: Any) -> None:
             automation.DOMAIN: {
                 "use_blueprint": {
                     "path": f"{DOMAIN}/{name}",
-                    "input": {"notify_action": "notify.phone", **inputs},
+                    "input": {"notify_action": "notify.phone", **inputs}
+                    if default_action is False
+                    else inputs,
                 }
             }
         },
@@ -277,3 +281,31 @@ async def test_alarm_defaults_to_every_alarm(
         {"title": "Gate", "message": "Storage alarm: SD card full"},
         {"title": "Gate", "message": "Other alarm"},
     ]
+
+
+@pytest.mark.usefixtures("blueprints_dir")
+@pytest.mark.parametrize(
+    ("blueprint", "message"),
+    [("capture_notification.yaml", PIR_PICTURE), ("alarm_notification.yaml", None)],
+)
+async def test_default_action_exists_wherever_notify_is_set_up(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    blueprint: str,
+    message: str | None,
+) -> None:
+    """Left at its default, the notify action is notify.persistent_notification,
+    which Home Assistant's notify sets up everywhere (the Companion app loads it):
+    a capture or an alarm shows in Home Assistant's notifications, nothing fails."""
+    from homeassistant.components import persistent_notification as pn
+
+    assert await async_setup_component(hass, "notify", {})
+    device = camera_device(hass, init_integration.entry_id)
+    await _use(hass, blueprint, default_action=True, camera=device.id)
+    if message is None:
+        await fire(hass, ALARM_TOPIC, LOW_POWER)
+    else:
+        await fire(hass, SNAPSHOT_TOPIC, message)
+    await hass.async_block_till_done()
+    shown = pn._async_get_or_create_notifications(hass)
+    assert [n["title"] for n in shown.values()] == ["Garden camera"]

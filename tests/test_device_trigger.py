@@ -322,7 +322,7 @@ async def test_readme_automations_never_fire_falsely(
     """The README's examples, running before the camera is added: each notifies once
     for a live alarm or picture (also the first), and not when the camera is added,
     reloaded or the broker replays a message."""
-    notified = async_mock_service(hass, "notify", "notify")
+    notified = async_mock_service(hass, "notify", "mobile_app_my_phone")
     entry = make_entry()
     entry.add_to_hass(hass)
     device = dr.async_get(hass).async_get_or_create(
