@@ -74,6 +74,9 @@ async def test_user_flow_normalises_the_mac(hass: HomeAssistant) -> None:
     assert result["title"] == "Garden"
     assert result["data"] == {CONF_MAC: MAC, **DEFAULT_TOPICS}
     assert result["result"].unique_id == MAC
+    # Not heard yet: the success step says its values come with its next heartbeat.
+    assert result["description"] == "until_it_wakes"
+    assert result["description_placeholders"] == {"name": "Garden"}
 
 
 @pytest.mark.usefixtures("mqtt_mock")

@@ -394,6 +394,7 @@ async def test_provisioning_without_heartbeat(
     assert result["step_id"] == "no_heartbeat"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "until_it_wakes"  # values at its next heartbeat
     assert result["result"].unique_id == MAC
 
 

@@ -218,7 +218,7 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._data = {CONF_MAC: mac, **topics, **http}
                 if http:
                     return await self.async_step_provision()
-                return self.async_create_entry(title=self._title, data=self._data)
+                return self._async_create_unheard()
         schema = vol.Schema(
             {
                 vol.Required(CONF_MAC): str,
@@ -264,7 +264,7 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             if not user_input.get(CONF_PROVISION):
-                return self.async_create_entry(title=self._title, data=self._data)
+                return self._async_create_unheard()
             request = {
                 "postEnable": 1,
                 "postType": 0,
@@ -352,6 +352,16 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
             next_step_id="finish" if heard else "no_heartbeat"
         )
 
+    def _async_create_unheard(self) -> ConfigFlowResult:
+        """Add the camera before it was heard: the success step says it shows
+        its values at its next heartbeat."""
+        return self.async_create_entry(
+            title=self._title,
+            data=self._data,
+            description="until_it_wakes",
+            description_placeholders={"name": self._title},
+        )
+
     async def async_step_finish(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -363,7 +373,7 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """No heartbeat in time: say why it may be, and add the camera anyway if asked."""
         if user_input is not None:
-            return self.async_create_entry(title=self._title, data=self._data)
+            return self._async_create_unheard()
         return self.async_show_form(
             step_id="no_heartbeat",
             description_placeholders={"mac": self._data[CONF_MAC]},
