@@ -9,6 +9,7 @@ each write is confirmed by its answer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -169,11 +170,61 @@ class PictureWatch:
         )
 
 
-class _FieldFlow(RepairsFlow):
+async def _async_turn_takeover_off(entry: ConfigEntry) -> str | None:
+    """Turn the vendor's device management (and AIoT platform mode) off."""
+    commands: X5Commands = entry.runtime_data.commands
+    state: X5State = entry.runtime_data.data
+    reasons = diverted(state.settings)
+    if TAKEOVER in reasons:
+        # The whole branch as last read, the two reports switched off.
+        await commands.async_command(
+            "set.mip.info", takeover_off(state.settings[MIP_READ])
+        )
+    if PLATFORM in reasons:
+        await commands.async_command("set.capture.info", {"platformEnable": 0})
+    entry.runtime_data.picture_watch.on_picture(state)  # count anew
+    return None
+
+
+async def _async_set_clock(entry: ConfigEntry) -> str | None:
+    """Set the camera's clock from Home Assistant's (manual sync, zone kept),
+    read back; an abort reason when it did not take."""
+    commands: X5Commands = entry.runtime_data.commands
+    state: X5State = entry.runtime_data.data
+    offset = state.clock_offset or 0.0
+    info = _answer(await commands.async_command(TIME_READ))
+    now = dt_util.utcnow()
+    zone = time_zone(info, now + timedelta(seconds=offset))
+    value = None if zone is None else manual_time(info, zone, now)
+    if zone is None or value is None:
+        return "clock_unreadable"
+    kept = {k: v for k, v in info.items() if k not in ("date", "time")}
+    await commands.async_command(
+        "set.time.info", {**kept, "syncMode": 1, "timeManual": value}
+    )
+    after = _answer(await commands.async_command(TIME_READ))
+    error = wall_clock_error(after, zone, dt_util.utcnow())
+    if error is None or abs(error) > CLOCK_AGREES:
+        return "clock_not_set"
+    state.clock_offset = error.total_seconds()
+    return None
+
+
+def _answer(answer: dict[str, Any] | bytes) -> dict[str, Any]:
+    return answer if isinstance(answer, dict) else {}
+
+
+_FIXES: dict[str, Callable[[ConfigEntry], Awaitable[str | None]]] = {
+    DIVERTED: _async_turn_takeover_off,
+    CLOCK: _async_set_clock,
+}
+
+
+class FieldFlow(RepairsFlow):
     """A confirm step, then the fix through the camera's command path."""
 
     def __init__(self, entry: ConfigEntry, kind: str) -> None:
-        """Fix ``kind`` of ``entry``'s camera."""
+        """Fix ``kind`` (a key of the fixes) of ``entry``'s camera."""
         self._entry = entry
         self._kind = kind
 
@@ -198,9 +249,8 @@ class _FieldFlow(RepairsFlow):
                 step_id="confirm",
                 description_placeholders={**placeholders, "name": self._entry.title},
             )
-        runtime = self._entry.runtime_data
         try:
-            reason = await self._async_fix(runtime.commands, runtime.data)
+            reason = await _FIXES[self._kind](self._entry)
         except X5Error as err:
             return self.async_abort(
                 reason="not_written", description_placeholders={"error": str(err)}
@@ -210,57 +260,7 @@ class _FieldFlow(RepairsFlow):
         ir.async_delete_issue(self.hass, DOMAIN, _issue_id(self._kind, self._entry))
         return self.async_create_entry(data={})
 
-    async def _async_fix(self, commands: X5Commands, state: X5State) -> str | None:
-        raise NotImplementedError
-
-
-class DivertedFlow(_FieldFlow):
-    """Turn the vendor's device management (and AIoT platform mode) off."""
-
-    async def _async_fix(self, commands: X5Commands, state: X5State) -> str | None:
-        reasons = diverted(state.settings)
-        if TAKEOVER in reasons:
-            # The whole branch as last read, the two reports switched off.
-            await commands.async_command(
-                "set.mip.info", takeover_off(state.settings[MIP_READ])
-            )
-        if PLATFORM in reasons:
-            await commands.async_command("set.capture.info", {"platformEnable": 0})
-        self._entry.runtime_data.picture_watch.on_picture(state)  # count anew
-        return None
-
-
-class ClockFlow(_FieldFlow):
-    """Set the camera's clock from Home Assistant's (manual sync, zone kept)."""
-
-    async def _async_fix(self, commands: X5Commands, state: X5State) -> str | None:
-        offset = state.clock_offset or 0.0
-        info = _answer(await commands.async_command(TIME_READ))
-        now = dt_util.utcnow()
-        zone = time_zone(info, now + timedelta(seconds=offset))
-        value = None if zone is None else manual_time(info, zone, now)
-        if zone is None or value is None:
-            return "clock_unreadable"
-        kept = {k: v for k, v in info.items() if k not in ("date", "time")}
-        await commands.async_command(
-            "set.time.info", {**kept, "syncMode": 1, "timeManual": value}
-        )
-        after = _answer(await commands.async_command(TIME_READ))
-        error = wall_clock_error(after, zone, dt_util.utcnow())
-        if error is None or abs(error) > CLOCK_AGREES:
-            return "clock_not_set"
-        state.clock_offset = error.total_seconds()
-        return None
-
-
-def _answer(answer: dict[str, Any] | bytes) -> dict[str, Any]:
-    return answer if isinstance(answer, dict) else {}
-
 
 def field_fix_flow(entry: ConfigEntry, kind: str) -> RepairsFlow | None:
     """The fix flow of a field issue, or None for another issue."""
-    if kind == DIVERTED:
-        return DivertedFlow(entry, kind)
-    if kind == CLOCK:
-        return ClockFlow(entry, kind)
-    return None
+    return FieldFlow(entry, kind) if kind in _FIXES else None
