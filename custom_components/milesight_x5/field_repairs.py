@@ -34,6 +34,7 @@ from .api.field import (
     wall_clock_error,
 )
 from .const import CLOCK_AGREES, CLOCK_TOLERANCE, CONF_MAC, DOMAIN
+from .issues import async_issue_while
 
 if TYPE_CHECKING:
     from .commands import X5Commands
@@ -57,40 +58,16 @@ def _issue_id(kind: str, entry: ConfigEntry) -> str:
 
 
 @callback
-def _async_issue_while(
-    hass: HomeAssistant,
-    entry: ConfigEntry,
-    kind: str,
-    present: bool,
-    translation_key: str,
-    **issue: Any,
-) -> None:
-    issue_id = _issue_id(kind, entry)
-    if not present:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=translation_key,
-        **issue,
-    )
-
-
-@callback
 def async_check_clock(
     hass: HomeAssistant, entry: ConfigEntry, offset: float | None
 ) -> None:
     """A fixable issue while the camera's clock is off by more than a day."""
     off = offset is not None and abs(offset) > CLOCK_TOLERANCE.total_seconds()
-    _async_issue_while(
+    async_issue_while(
         hass,
-        entry,
-        CLOCK,
+        _issue_id(CLOCK, entry),
         off,
-        CLOCK,
+        translation_key=CLOCK,
         is_fixable=True,
         translation_placeholders={
             "name": entry.title,
@@ -149,22 +126,20 @@ class PictureWatch:
         missing = self.wakes >= WAKES_WITHOUT_PICTURE
         reasons = diverted(state.settings)
         entry = self._entry
-        _async_issue_while(
+        async_issue_while(
             self._hass,
-            entry,
-            DIVERTED,
+            _issue_id(DIVERTED, entry),
             missing and bool(reasons),
-            f"{DIVERTED}_{'_'.join(reasons)}",
+            translation_key=f"{DIVERTED}_{'_'.join(reasons)}",
             is_fixable=True,
             translation_placeholders={"name": entry.title, "wakes": str(self.wakes)},
             data={"entry_id": entry.entry_id, "fix": DIVERTED},
         )
-        _async_issue_while(
+        async_issue_while(
             self._hass,
-            entry,
-            NO_PICTURES,
+            _issue_id(NO_PICTURES, entry),
             missing and not reasons,
-            NO_PICTURES,
+            translation_key=NO_PICTURES,
             is_fixable=False,
             translation_placeholders={"name": entry.title, "wakes": str(self.wakes)},
         )

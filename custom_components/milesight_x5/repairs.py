@@ -29,6 +29,7 @@ from .const import (
     DOMAIN,
 )
 from .field_repairs import FIELD_ISSUES, field_fix_flow
+from .issues import async_issue_while
 from .topic_config import topic_clash
 
 # Our setting -> the camera's field in get/set.capture.info.
@@ -73,25 +74,12 @@ def differing_topics(
 
 
 @callback
-def _async_issue_while(
-    hass: HomeAssistant, issue_id: str, present: bool, **issue: Any
-) -> None:
-    """An issue that is there exactly while its condition holds."""
-    if not present:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass, DOMAIN, issue_id, severity=ir.IssueSeverity.WARNING, **issue
-    )
-
-
-@callback
 def async_check_topics(
     hass: HomeAssistant, entry: ConfigEntry, capture: Mapping[str, Any]
 ) -> None:
     """A fixable issue while the camera's topics differ from the entry's."""
     theirs = differing_topics(entry, capture)
-    _async_issue_while(
+    async_issue_while(
         hass,
         topic_issue_id(entry.data[CONF_MAC]),
         bool(theirs),
@@ -112,7 +100,7 @@ def async_check_factory_password(
     hass: HomeAssistant, entry: ConfigEntry, factory_password: bool
 ) -> None:
     """An issue while the camera's HTTP login is the factory default."""
-    _async_issue_while(
+    async_issue_while(
         hass,
         f"factory_password_{entry.data[CONF_MAC]}",
         factory_password,
@@ -127,7 +115,7 @@ def async_check_history_writable(
     hass: HomeAssistant, entry: ConfigEntry, error: str | None, folder: Path
 ) -> None:
     """An issue while the camera's pictures cannot be written (disk full, ...)."""
-    _async_issue_while(
+    async_issue_while(
         hass,
         f"history_unwritable_{entry.data[CONF_MAC]}",
         error is not None,
