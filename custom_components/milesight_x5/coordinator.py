@@ -286,12 +286,7 @@ class X5Coordinator(X5Listeners):
             known = state.heartbeat.timestamp
             if known is None or camera_time is None or camera_time <= known:
                 return  # an old replay: what is known is newer
-        merged, heartbeat, dropped = merge_heartbeat(
-            state.raw.get(MessageKind.HEARTBEAT), message
-        )
-        self._note_dropped(MessageKind.HEARTBEAT, dropped)
-        state.heartbeat = heartbeat
-        state.raw[MessageKind.HEARTBEAT] = merged
+        self._merge_heartbeat(message, MessageKind.HEARTBEAT)
         if not retained:
             previous, state.heartbeat_at = state.heartbeat_at, now
             self._check_clock(camera_time, now)
@@ -358,14 +353,19 @@ class X5Coordinator(X5Listeners):
         battery like a heartbeat's; unusable ones are dropped, the rest kept."""
         if (part := battery_part(message, self.mac)) is None:
             return
+        self._merge_heartbeat(part, MessageKind.SNAPSHOT)
+        self.async_update_parts(Part.HEARTBEAT)
+
+    def _merge_heartbeat(self, message: dict[str, Any], kind: MessageKind) -> None:
+        """Merge heartbeat fields (a heartbeat, or a ``kind`` message's part) into
+        the merged heartbeat; unusable ones are noted for ``kind`` and dropped."""
         state = self.data
         merged, heartbeat, dropped = merge_heartbeat(
-            state.raw.get(MessageKind.HEARTBEAT), part
+            state.raw.get(MessageKind.HEARTBEAT), message
         )
-        self._note_dropped(MessageKind.SNAPSHOT, dropped)
+        self._note_dropped(kind, dropped)
         state.heartbeat = heartbeat
         state.raw[MessageKind.HEARTBEAT] = merged
-        self.async_update_parts(Part.HEARTBEAT)
 
     async def _async_keep_snapshot(
         self, snapshot: Snapshot, message: dict[str, Any], now: datetime, retained: bool
