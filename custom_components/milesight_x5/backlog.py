@@ -157,10 +157,13 @@ class BacklogFetcher:
             if isinstance(image, bytes) and image:
                 taken = wall_time(picture.start_time, zone, state.clock_offset)
                 await self._keep(image, picture.file, taken)
-            elif self._attempts.get(picture.file, 0) + 1 < EXPORT_ATTEMPTS:
-                # Not a picture this time: again at a later wake, a few times.
-                self._attempts[picture.file] = self._attempts.get(picture.file, 0) + 1
-                continue
+            else:
+                attempts = self._attempts[picture.file] = (
+                    self._attempts.get(picture.file, 0) + 1
+                )
+                if attempts < EXPORT_ATTEMPTS:
+                    continue  # not a picture this time: again at a later wake
+
             state.backlog_fetched = [*state.backlog_fetched, picture.file][
                 -FETCHED_KEPT:
             ]

@@ -41,17 +41,17 @@ class Captures:
             return False
         picture = (len(snapshot.image), zlib.crc32(snapshot.image))
         keys: list[tuple[object, ...]] = [
-            ("time", snapshot.capture_time, snapshot.snap_type, *picture),
-            ("fetched" if fetched else "uplink", *picture),
+            ("time", snapshot.capture_time, snapshot.snap_type, *picture)
         ]
         if snapshot.file:
             keys.append(("file", snapshot.file, snapshot.snap_type, *picture))
-        other = ("uplink" if fetched else "fetched", *picture)
-        if other in self._seen or any(key in self._seen for key in keys[:1] + keys[2:]):
+        source, other = ("fetched", "uplink") if fetched else ("uplink", "fetched")
+        matches = [*keys, (other, *picture)]
+        if fetched:
+            matches.append((source, *picture))  # fetched twice
+        if any(key in self._seen for key in matches):
             return True
-        if fetched and keys[1] in self._seen:
-            return True  # fetched twice
-        for key in keys:
+        for key in (*keys, (source, *picture)):
             self._seen[key] = None
         while len(self._seen) > REMEMBERED:
             self._seen.popitem(last=False)

@@ -29,6 +29,7 @@ import logging
 from homeassistant.util import dt as dt_util
 
 from .api import X5Error
+from .api.coerce import as_str
 from .api.field import MIP_READ, has_mip
 from .commands import X5Commands
 from .const import (
@@ -107,8 +108,7 @@ class SettingsReader:
         return names
 
     def _mip_wanted(self) -> bool:
-        software = self._link.data.setting("get.login.info", "software")
-        return has_mip(software if isinstance(software, str) else None)
+        return has_mip(as_str(self._link.data.setting("get.login.info", "software")))
 
     def on_heartbeat(self) -> None:
         """The camera woke (or posted its interval's heartbeat): read what is due."""
