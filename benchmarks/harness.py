@@ -46,10 +46,14 @@ PROBE_DIR = Path(__file__).resolve().parent / "bench_probe"
 DOMAIN = "milesight_x5"
 
 
-def load_demo() -> ModuleType:
-    """scripts/demo.py as a module (its config-dir and process helpers)."""
+def load_script(name: str) -> ModuleType:
+    """scripts/<name>.py as a module (the demo's config-dir and process helpers;
+    scripts/ goes on the path, as when the script runs)."""
+    scripts = str(ROOT / "scripts")
+    if scripts not in sys.path:
+        sys.path.append(scripts)
     spec = importlib.util.spec_from_file_location(
-        "x5_demo", ROOT / "scripts" / "demo.py"
+        f"x5_{name}", ROOT / "scripts" / f"{name}.py"
     )
     assert spec is not None
     assert spec.loader is not None
@@ -58,10 +62,10 @@ def load_demo() -> ModuleType:
     return module
 
 
-demo = load_demo()
+demo, demo_config = load_script("demo"), load_script("demo_config")
 
 # The guide's default topics (the demo's), and a second set no manifest names.
-TOPICS: dict[str, str] = dict(demo.TOPICS)
+TOPICS: dict[str, str] = dict(demo_config.TOPICS)
 ALT_TOPICS: dict[str, str] = {
     key: topic.replace("X5SensingCam/", "bench/alt/") for key, topic in TOPICS.items()
 }
@@ -635,19 +639,19 @@ def write_config(
     ``integration`` False: the integration is not installed at all (the YAML case:
     no entries, and no MQTT discovery subscription from its manifest).
     """
-    demo.write_config(config, ha_port, broker_port)
+    demo_config.write_config(config, ha_port, broker_port, recorder=False)
     storage = config / ".storage" / "core.config_entries"
     entries = [
         entry
         for entry in json.loads(storage.read_text())["data"]["entries"]
         if entry["domain"] == "mqtt"
     ]
-    make_entry = demo._entry  # noqa: SLF001
+    make_entry = demo_config._entry  # noqa: SLF001
     entries += [
         make_entry(DOMAIN, c.title, {"mac": c.mac, **c.topics}, c.mac) for c in cameras
     ]
     storage.write_text(
-        demo._storage("core.config_entries", {"entries": entries}, 1, 5)  # noqa: SLF001
+        demo_config._storage("core.config_entries", {"entries": entries}, 1, 5)  # noqa: SLF001
     )
     custom = config / "custom_components"
     if not integration:

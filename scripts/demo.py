@@ -1,13 +1,11 @@
-"""Start the demo: broker, Home Assistant (configured), two simulated cameras.
+"""Start the demo: broker, Home Assistant (configured), three simulated cameras.
 
-Run through scripts/demo, which installs what this needs. A throwaway config dir is
-made under .demo/: onboarding done except the user (created through the onboarding
-endpoint, so nothing is set up that calls the internet), HA's MQTT integration on
-the demo broker, this integration with two cameras, an "X5 cameras" dashboard
-(picture cards on the camera entities) and the automation editor (automations.yaml,
-the repository's blueprints). Each camera wakes every --interval seconds and posts a
+Run through scripts/demo, which installs what this needs. The config dir under
+.demo/ is written at the first run (see demo_config.py) and kept between runs
+(``--fresh`` starts over). Each camera wakes every --interval seconds and posts a
 picture (noise, PIR, timed, temperature in turn): the media browser's history fills
-as the demo runs.
+as the demo runs. A restart from Home Assistant's UI restarts Home Assistant; the
+broker and the cameras go on.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-from datetime import UTC, datetime
 import json
 import os
 from pathlib import Path
@@ -26,31 +23,21 @@ import subprocess
 import sys
 import time
 from typing import Any
-import uuid
 
 import aiohttp
+from demo_config import (
+    CAMERAS,
+    FIELD_HABITS,
+    keep_config,
+    user_created,
+    write_config,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DOMAIN = "milesight_x5"
-CAMERAS = {
-    "1CC3164126A2": "Garden camera",
-    "1CC3164126A3": "Barn camera",
-    "1CC3164126A4": "Field camera",
-}
-# The field camera shows the X5 family's habits: three pictures it took while
-# offline come late at its first wake (kept in the history, no notification), its
-# snapTypes spelled the vendor's other ways, its battery a plain percentage.
-FIELD_HABITS = ["--backlog", "3", "--vendor-spellings", "--plain-battery"]
-DASHBOARD = {"id": "x5_cameras", "url_path": "x5-cameras", "title": "X5 cameras"}
 USERNAME, PASSWORD = "demo", "x5-demo-pass"
-TOPICS = {
-    "heartbeat_topic": "X5SensingCam/Status",
-    "snapshot_topic": "X5SensingCam/Snapshot",
-    "alarm_topic": "X5SensingCam/Alarm",
-    "request_topic": "X5SensingCam/ConfigureRequest",
-    "response_topic": "X5SensingCam/ConfigureRespond",
-}
+RESTART_EXIT_CODE = 100  # Home Assistant's, when a restart is asked from its UI
+MQTT_PORT = 1883
 
 
 def free_port() -> int:
@@ -58,133 +45,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _storage(key: str, data: Any, version: int = 1, minor: int = 1) -> str:
-    return json.dumps(
-        {"version": version, "minor_version": minor, "key": key, "data": data}
-    )
-
-
-def _entry(
-    domain: str, title: str, data: dict[str, Any], unique_id: str | None, **extra: Any
-) -> dict[str, Any]:
-    now = datetime.now(UTC).isoformat()
-    return {
-        "created_at": now,
-        "modified_at": now,
-        "data": data,
-        "discovery_keys": {},
-        "disabled_by": None,
-        "domain": domain,
-        "entry_id": uuid.uuid4().hex,
-        "minor_version": extra.get("minor_version", 1),
-        "options": extra.get("options", {}),
-        "pref_disable_new_entities": False,
-        "pref_disable_polling": False,
-        "source": "user",
-        "subentries": [],
-        "title": title,
-        "unique_id": unique_id,
-        "version": 1,
-    }
-
-
-def write_config(config: Path, ha_port: int, broker_port: int) -> None:
-    """A fresh config dir with onboarding (but the user) done and the entries in place."""
-    shutil.rmtree(config, ignore_errors=True)
-    (config / ".storage").mkdir(parents=True)
-    (config / "custom_components").mkdir()
-    (config / "custom_components" / "milesight_x5").symlink_to(
-        ROOT / "custom_components" / "milesight_x5"
-    )
-    (config / "configuration.yaml").write_text(
-        "homeassistant:\n"
-        "  name: X5 demo\n  latitude: 24.62493\n  longitude: 118.03077\n  elevation: 60\n"
-        "  unit_system: metric\n  time_zone: UTC\n  country: US\n  currency: EUR\n"
-        "  language: en\n"
-        f"http:\n  server_port: {ha_port}\n"
-        "frontend:\n"
-        "media_source:\n"
-        # The blueprints' default action, notify.persistent_notification, exists.
-        "notify:\n"
-        "automation: !include automations.yaml\n"
-        "logger:\n  default: warning\n  logs:\n    custom_components.milesight_x5: info\n"
-    )
-    # The automation editor (Settings -> Automations & scenes) saves here; the
-    # repository's blueprints are offered under Blueprints (linked file by file: HA
-    # does not follow a linked folder).
-    (config / "automations.yaml").write_text("[]\n")
-    ours = Path("blueprints", "automation", DOMAIN)
-    (config / ours).mkdir(parents=True)
-    for blueprint in (ROOT / ours).glob("*.yaml"):
-        (config / ours / blueprint.name).symlink_to(blueprint)
-    storage = config / ".storage"
-    (storage / "onboarding").write_text(
-        _storage("onboarding", {"done": ["core_config", "analytics", "integration"]}, 4)
-    )
-    entries = [
-        _entry(
-            "mqtt",
-            "Demo broker",
-            {"broker": "127.0.0.1", "port": broker_port},
-            None,
-            minor_version=2,
-            options={"discovery": True, "birth_message": {}, "will_message": {}},
-        ),
-        *(
-            _entry("milesight_x5", title, {"mac": mac, **TOPICS}, mac)
-            for mac, title in CAMERAS.items()
-        ),
-    ]
-    (storage / "core.config_entries").write_text(
-        _storage("core.config_entries", {"entries": entries}, 1, 5)
-    )
-    write_dashboard(storage)
-
-
-def write_dashboard(storage: Path) -> None:
-    """A storage-mode dashboard with picture cards on the cameras' camera entities."""
-    dashboard = {
-        **DASHBOARD,
-        "icon": "mdi:cctv",
-        "mode": "storage",
-        "require_admin": False,
-        "show_in_sidebar": True,
-    }
-    (storage / "lovelace_dashboards").write_text(
-        _storage("lovelace_dashboards", {"items": [dashboard]})
-    )
-    garden, barn, field = (
-        f"camera.{title.lower().replace(' ', '_')}" for title in CAMERAS.values()
-    )
-    cards = [
-        {"type": "picture-entity", "entity": garden, "camera_view": "auto"},
-        {
-            "type": "picture-glance",
-            "title": "Barn camera",
-            "camera_image": barn,
-            "camera_view": "auto",
-            "entities": [
-                "sensor.barn_camera_battery",
-                "binary_sensor.barn_camera_connectivity",
-                "event.barn_camera_capture",
-            ],
-        },
-        {
-            "type": "picture-glance",
-            "title": "Field camera (a backlog taken offline)",
-            "camera_image": field,
-            "camera_view": "auto",
-            "entities": [
-                "sensor.field_camera_battery",
-                "event.field_camera_capture",
-            ],
-        },
-    ]
-    config = {"views": [{"title": "Cameras", "path": "cameras", "cards": cards}]}
-    key = f"lovelace.{DASHBOARD['id']}"
-    (storage / key).write_text(_storage(key, {"config": config}))
 
 
 def start_broker(workdir: Path, port: int, kind: str) -> subprocess.Popen[bytes]:
@@ -227,11 +87,15 @@ def wait_port(port: int, limit: float) -> None:
     raise RuntimeError(f"nothing listens on port {port} after {limit:.0f} s")
 
 
-async def wait_for_cameras(base: str, token: str) -> None:
-    """Wait until the cameras' entities exist (their MQTT subscriptions are made)."""
+async def wait_for_cameras(base: str, token: str, *, required: bool = True) -> None:
+    """Wait until the cameras' entities exist (their MQTT subscriptions are made).
+
+    ``required`` False (a kept config, where cameras may have been removed): go on
+    after the wait instead of failing.
+    """
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(headers=headers) as session:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + (120 if required else 60)
         while time.monotonic() < deadline:
             with contextlib.suppress(aiohttp.ClientError):
                 async with session.get(f"{base}/api/states") as resp:
@@ -244,7 +108,62 @@ async def wait_for_cameras(base: str, token: str) -> None:
                     await asyncio.sleep(2)
                     return
             await asyncio.sleep(0.5)
-    raise RuntimeError("the cameras were not set up; see home-assistant.log")
+    if required:
+        raise RuntimeError("the cameras were not set up; see home-assistant.log")
+
+
+async def _wait_for_http(session: aiohttp.ClientSession, base: str) -> None:
+    """Wait until Home Assistant's HTTP server answers."""
+    deadline = time.monotonic() + 300
+    while True:
+        with contextlib.suppress(aiohttp.ClientError):
+            async with session.get(f"{base}/manifest.json") as resp:
+                if resp.status == 200:
+                    return
+        if time.monotonic() > deadline:
+            raise RuntimeError("Home Assistant did not start")
+        await asyncio.sleep(0.5)
+
+
+async def _token(
+    session: aiohttp.ClientSession, base: str, client_id: str, code: str
+) -> dict[str, Any]:
+    async with session.post(
+        f"{base}/auth/token",
+        data={"grant_type": "authorization_code", "code": code, "client_id": client_id},
+    ) as resp:
+        resp.raise_for_status()
+        tokens: dict[str, Any] = await resp.json()
+    return tokens
+
+
+async def log_in(base: str) -> dict[str, Any]:
+    """Log the demo user in (a kept config: the user exists); return its tokens."""
+    client_id = f"{base}/"
+    async with aiohttp.ClientSession() as session:
+        await _wait_for_http(session, base)
+        async with session.post(
+            f"{base}/auth/login_flow",
+            json={
+                "client_id": client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{client_id}?auth_callback=1",
+            },
+        ) as resp:
+            resp.raise_for_status()
+            flow_id = (await resp.json())["flow_id"]
+        async with session.post(
+            f"{base}/auth/login_flow/{flow_id}",
+            json={"client_id": client_id, "username": USERNAME, "password": PASSWORD},
+        ) as resp:
+            resp.raise_for_status()
+            result = await resp.json()
+        if result.get("type") != "create_entry":
+            raise RuntimeError(
+                f"the demo login {USERNAME} / {PASSWORD} was refused (changed in the"
+                " UI?); start over with scripts/demo --fresh"
+            )
+        return await _token(session, base, client_id, result["result"])
 
 
 async def create_user(base: str) -> dict[str, Any]:
@@ -272,17 +191,7 @@ async def create_user(base: str) -> dict[str, Any]:
         ) as resp:
             resp.raise_for_status()
             code = (await resp.json())["auth_code"]
-        async with session.post(
-            f"{base}/auth/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "client_id": client_id,
-            },
-        ) as resp:
-            resp.raise_for_status()
-            tokens: dict[str, Any] = await resp.json()
-    return tokens
+        return await _token(session, base, client_id, code)
 
 
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -299,15 +208,110 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
+def _port_free(port: int) -> bool:
+    """Whether a broker could listen on ``port`` (as mosquitto binds: a port whose
+    last connections linger in TIME_WAIT is free)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def broker_port(workdir: Path, asked: int) -> int:
+    """The broker's port: asked, else the last run's (the printed commands stay
+    true), else MQTT's own 1883 when free, else any free one; remembered."""
+    remembered = workdir / "demo.json"
+    known = json.loads(remembered.read_text()) if remembered.exists() else {}
+    port = asked or known.get("broker_port", 0)
+    if not port or (not asked and not _port_free(port)):
+        port = MQTT_PORT if _port_free(MQTT_PORT) else free_port()
+    remembered.write_text(json.dumps({**known, "broker_port": port}))
+    return int(port)
+
+
+def start_hass(config: Path, workdir: Path) -> subprocess.Popen[bytes]:
+    """Home Assistant on ``config``, its output in home-assistant.log."""
+    return subprocess.Popen(
+        [PYTHON, "-m", "homeassistant", "-c", str(config)],
+        stdout=(workdir / "home-assistant.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def start_cameras(
+    workdir: Path, port: int, interval: float
+) -> list[subprocess.Popen[bytes]]:
+    """The simulated cameras: garden and barn, and the field camera with its habits."""
+    macs = list(CAMERAS)
+    return [
+        subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "simulator",
+                "--broker",
+                f"127.0.0.1:{port}",
+                "--mac",
+                first,
+                "--count",
+                str(count),
+                "--interval",
+                str(interval),
+                "--awake",
+                "20",
+                *habits,
+            ],  # fmt: skip
+            cwd=ROOT,
+            stdout=(workdir / "simulator.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        for first, count, habits in ((macs[0], 2, []), (macs[2], 1, FIELD_HABITS))
+    ]
+
+
+def ready_text(base: str, port: int, workdir: Path, seconds: float) -> str:
+    """What the demo prints once ready: where, the login, and commands to try."""
+    broker = f"127.0.0.1:{port}"
+    camera = "scripts/camera --broker " + broker
+    garden = next(iter(CAMERAS))
+    return (
+        f"\nDemo ready in {seconds:.0f} s: {base}\n"
+        f"  login: {USERNAME} / {PASSWORD}\n"
+        f"  cameras: {', '.join(f'{t} ({m})' for m, t in CAMERAS.items())}\n"
+        f"  MQTT broker: {broker} (anonymous)\n"
+        f"  logs and config: {workdir} (kept; scripts/demo --fresh starts over)\n"
+        "Try, in another terminal:\n"
+        f"  another camera:  {camera} --mac 1CC3164126B0\n"
+        "                   then add it: Settings > Devices & services > Add"
+        " integration > Milesight X5, MAC 1CC3164126B0\n"
+        f"  an alarm:        {camera} --mac {garden} --once --alarm low_power\n"
+        f"  a capture:       {camera} --mac {garden} --once --capture PIR\n"
+        "Restarting Home Assistant from its UI keeps the demo going. Ctrl-C stops"
+        " everything."
+    )
+
+
 def main() -> int:
     """Run the demo until Ctrl-C (or --run-for seconds)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8123, help="Home Assistant's port")
     parser.add_argument(
-        "--broker-port", type=int, default=0, help="broker port (0: free)"
+        "--broker-port",
+        type=int,
+        default=0,
+        help="broker port (0: the last run's, else 1883 when free, else any free)",
     )
     parser.add_argument(
-        "--dir", type=Path, default=ROOT / ".demo", help="throwaway directory"
+        "--dir", type=Path, default=ROOT / ".demo", help="the demo's directory"
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start over: a new config (what was made in the UI is lost)",
     )
     parser.add_argument("--run-for", type=float, default=0, help="stop after N seconds")
     parser.add_argument(
@@ -324,63 +328,35 @@ def main() -> int:
     started = time.monotonic()
     workdir: Path = args.dir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    broker_port = args.broker_port or free_port()
+    port = broker_port(workdir, args.broker_port)
     config = workdir / "config"
-    write_config(config, args.port, broker_port)
+    kept = not args.fresh and keep_config(config, args.port, port)
+    if not kept:
+        write_config(config, args.port, port)
+    print("config: kept from the last run" if kept else "config: fresh")
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        processes.append(start_broker(workdir, broker_port, args.broker))
-        wait_port(broker_port, 15)
-        ha_log = (workdir / "home-assistant.log").open("ab")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        processes.append(
-            subprocess.Popen(
-                [PYTHON, "-m", "homeassistant", "-c", str(config)],
-                stdout=ha_log,
-                stderr=ha_log,
-                env=env,
-            )
-        )
+        processes.append(start_broker(workdir, port, args.broker))
+        wait_port(port, 15)
+        processes.append(start_hass(config, workdir))
         base = f"http://127.0.0.1:{args.port}"
-        tokens = asyncio.run(create_user(base))
-        (workdir / "tokens.json").write_text(json.dumps({**tokens, "hassUrl": base}))
-        asyncio.run(wait_for_cameras(base, tokens["access_token"]))
-        (workdir / "token").write_text(tokens["access_token"])
-        macs = list(CAMERAS)
-        for first, count, habits in ((macs[0], 2, []), (macs[2], 1, FIELD_HABITS)):
-            processes.append(
-                subprocess.Popen(
-                    [
-                        PYTHON,
-                        "-m",
-                        "simulator",
-                        "--broker",
-                        f"127.0.0.1:{broker_port}",
-                        "--mac",
-                        first,
-                        "--count",
-                        str(count),
-                        "--interval",
-                        str(args.interval),
-                        "--awake",
-                        "20",
-                        *habits,
-                    ],  # fmt: skip
-                    cwd=ROOT,
-                    stdout=(workdir / "simulator.log").open("ab"),
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        print(
-            f"\nDemo ready in {time.monotonic() - started:.0f} s: {base}\n"
-            f"  login: {USERNAME} / {PASSWORD}\n"
-            f"  cameras: {', '.join(f'{t} ({m})' for m, t in CAMERAS.items())}\n"
-            f"  logs: {workdir}\nCtrl-C stops everything.",
-            flush=True,
+        tokens = asyncio.run(
+            log_in(base) if user_created(config) else create_user(base)
         )
+        (workdir / "tokens.json").write_text(json.dumps({**tokens, "hassUrl": base}))
+        asyncio.run(wait_for_cameras(base, tokens["access_token"], required=not kept))
+        (workdir / "token").write_text(tokens["access_token"])
+        processes += start_cameras(workdir, port, args.interval)
+        print(ready_text(base, port, workdir, time.monotonic() - started), flush=True)
         deadline = time.monotonic() + args.run_for if args.run_for else None
         while deadline is None or time.monotonic() < deadline:
-            if any(p.poll() is not None for p in processes):
+            if (code := processes[1].poll()) == RESTART_EXIT_CODE:
+                print("demo: Home Assistant restarts (asked from its UI)", flush=True)
+                processes[1] = start_hass(config, workdir)
+            elif code is not None:
+                print(f"demo: Home Assistant stopped (exit code {code})")
+                return 0 if code == 0 else 1
+            elif any(p.poll() is not None for p in processes):
                 print(
                     "demo: a process ended early; see the logs in",
                     workdir,

@@ -32,6 +32,13 @@ HABIT_FLAGS = {
     "reboot_seconds": "reboot_seconds",
     "install_seconds": "install_seconds",
 }
+# --alarm TYPE: the alarm types Home Assistant shows, as the camera's text.
+ALARM_TEXTS = {
+    "low_power": "Low power",
+    "storage": "SD card full",
+    "temperature": "Temperature alarm",
+    "noise": "Noise alarm",
+}
 SECONDS = ("wake_latency", "rtt", "awake", "act_seconds", "late_by", "reboot_seconds",
            "install_seconds")  # fmt: skip
 
@@ -222,8 +229,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--alarm",
         action="append",
         default=[],
-        metavar="TEXT",
-        help='post one alarm with this text (e.g. "Low power"); repeatable',
+        metavar="TYPE",
+        help=f"post one alarm: {', '.join(ALARM_TEXTS)}, or the camera's own text"
+        ' (e.g. "Low power"); repeatable',
     )
     by_hand.add_argument(
         "--capture",
@@ -231,6 +239,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         metavar="TRIGGER[:VALUE]",
         help="post one picture of this trigger (e.g. PIR, Noise:78); repeatable",
+    )
+    by_hand.add_argument(
+        "--once",
+        action="store_true",
+        help="post the --alarm and --capture messages, then exit: no wakes of its own,"
+        " no answers (fires a trigger of a camera another simulator runs)",
     )
     args = parser.parse_args(argv)
     host, _, port = args.broker.rpartition(":")
@@ -243,6 +257,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for dest in ("late_every", "backlog", "upload_backlog_max"):
         if (value := getattr(args, dest)) is not None and value < 0:
             parser.error(f"--{dest.replace('_', '-')} must not be negative")
+    if args.once and not (args.alarm or args.capture):
+        parser.error("--once needs an --alarm or a --capture")
+    args.alarms = [ALARM_TEXTS.get(text.lower(), text) for text in args.alarm]
     args.captures = []
     for capture in args.capture:
         trigger, _, value = capture.partition(":")
@@ -345,7 +362,7 @@ async def _main(args: argparse.Namespace) -> int:
         client_id=args.client_id,
     )
     try:
-        hub.start()
+        hub.start(listen=not args.once)
     except BrokerUnreachableError as err:
         print(f"simulator: {err}", file=sys.stderr)
         return 2
@@ -355,10 +372,14 @@ async def _main(args: argparse.Namespace) -> int:
     )
     print(f"Habits: {hub.habits}")
     for mac in args.macs:
-        for text in args.alarm:
+        for text in args.alarms:
             hub.alarm(mac, text)
         for trigger, value in args.captures:
             hub.capture(mac, trigger, value)
+    if args.once:
+        hub.stop(flush=True)
+        print(f"Posted {len(args.alarms)} alarm(s), {len(args.captures)} picture(s)")
+        return 0
     runners = (
         await _serve_http(cameras, args.http_port, args.password, hub)
         if args.http_port

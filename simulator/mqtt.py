@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -84,6 +85,7 @@ class SimulatorHub:
         self._timers: dict[str, threading.Timer] = {}
         self._stopped = threading.Event()
         self._connected = threading.Event()
+        self._listen = True
         self._wakes: dict[str, int] = dict.fromkeys(self.cameras, 0)
         self.log: list[str] = []  # what the cameras received and did, for tests
         self.runners = {
@@ -101,8 +103,14 @@ class SimulatorHub:
 
     # --- connection ------------------------------------------------------------------
 
-    def start(self, connect_timeout: float = 10.0) -> None:
-        """Connect, then wake every camera once."""
+    def start(self, connect_timeout: float = 10.0, *, listen: bool = True) -> None:
+        """Connect, then wake every camera once.
+
+        ``listen`` False: neither wakes nor answers (no subscriptions), only what is
+        asked (:meth:`alarm`, :meth:`capture`): a trigger fired on a camera that
+        another simulator runs.
+        """
+        self._listen = listen
         try:
             self._client.connect(self.host, self.port, keepalive=30)
         except OSError as err:
@@ -115,11 +123,18 @@ class SimulatorHub:
             raise BrokerUnreachableError(
                 f"the MQTT broker at {self.host}:{self.port} did not accept the connection"
             )
-        for mac in self.cameras:
+        for mac in self.cameras if listen else ():
             self.wake(mac)
 
-    def stop(self) -> None:
-        """Stop every timer and disconnect."""
+    def stop(self, *, flush: bool = False) -> None:
+        """Stop every timer and disconnect; ``flush``: first let the uplinks under
+        way go out (a wake's modem, the link's queue; at most 30 s)."""
+        deadline = time.monotonic() + 30
+        while flush and time.monotonic() < deadline:
+            with self._lock:
+                if all(key.endswith(("/sleep", "/interval")) for key in self._timers):
+                    break
+            time.sleep(0.05)
         self._stopped.set()
         with self._lock:
             timers = list(self._timers.values())
@@ -138,8 +153,9 @@ class SimulatorHub:
         if reason.is_failure:
             _LOGGER.error("Broker refused the simulator: %s", reason)
             return
-        client.subscribe(self.topics.request)
-        client.subscribe(WAKE_PREFIX + "+")
+        if self._listen:
+            client.subscribe(self.topics.request)
+            client.subscribe(WAKE_PREFIX + "+")
         self._connected.set()
 
     def publish(self, topic: str, message: dict[str, Any]) -> None:

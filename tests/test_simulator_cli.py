@@ -51,6 +51,7 @@ def test_cameras_count_up_from_the_first_mac() -> None:
         ),
         (["--broker", "h:1", "--wake-when-awake", "loud"], "invalid choice"),
         (["--broker", "h:1", "--capture", ":5"], "names no trigger"),
+        (["--broker", "h:1", "--once"], "--once needs an --alarm or a --capture"),
     ],
 )
 def test_bad_arguments(
@@ -205,12 +206,14 @@ def test_existing_awake_flag_is_the_awake_window() -> None:
 
 
 def test_alarm_and_capture_flags() -> None:
-    """--alarm TEXT and --capture TRIGGER[:VALUE], each repeatable."""
+    """--alarm TYPE or TEXT and --capture TRIGGER[:VALUE], each repeatable."""
     args = parse_args(
         [
             *("--broker", "h:1", "--alarm", "Low power", "--alarm", "SD card full"),
+            *("--alarm", "low_power", "--alarm", "Noise"),
             *("--capture", "PIR", "--capture", "Noise:78"),
         ]
     )
-    assert args.alarm == ["Low power", "SD card full"]
+    assert args.alarms == ["Low power", "SD card full", "Low power", "Noise alarm"]
+    assert not args.once
     assert args.captures == [("PIR", ""), ("Noise", "78")]

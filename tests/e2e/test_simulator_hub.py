@@ -366,3 +366,31 @@ def test_process_posts_an_alarm_and_a_capture_by_hand(
     capture = listener.on(TOPICS.snapshot)[-1]["values"]
     assert (capture["snapType"], capture["triggerValue"]) == ("PIR", "1")
     assert "wake_latency=8.0" in output
+
+
+def test_once_posts_what_is_asked_and_exits(
+    listener: Listener, broker: Mosquitto
+) -> None:
+    """`--once --alarm low_power --capture PIR` (the demo's ready-made commands):
+    the alarm by its type, the picture, then the process ends by itself: no wake of
+    its own (no heartbeat), so the camera another simulator runs stays the one that
+    wakes and answers."""
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "simulator", "--mac", MAC, "--once"),
+            *("--broker", f"127.0.0.1:{broker.port}", "--wake-latency", "1"),
+            *("--alarm", "low_power", "--capture", "PIR"),
+        ],
+        cwd=ROOT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=40,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Posted 1 alarm(s), 1 picture(s)" in result.stdout
+    listener.wait(lambda: listener.on(TOPICS.snapshot) != [], what="the picture")
+    assert [a["values"]["alarm"] for a in listener.on(TOPICS.alarm)] == ["Low power"]
+    assert [s["values"]["snapType"] for s in listener.on(TOPICS.snapshot)] == ["PIR"]
+    assert listener.on(TOPICS.heartbeat) == []
