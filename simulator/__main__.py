@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import os
 import signal
 import sys
 from typing import Any
@@ -76,6 +77,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--client-id",
         help="MQTT client id (default: x5-simulator-<pid>-<random>, unique per process)",
     )
+    parser.add_argument(
+        "--tls-ca",
+        metavar="FILE",
+        help="connect to the broker over TLS, trusting the CA certificate(s) in this"
+        " PEM file (default: plain MQTT)",
+    )
+    parser.add_argument("--mqtt-user", help="MQTT user name (default: anonymous)")
+    parser.add_argument("--mqtt-password", help="MQTT password (with --mqtt-user)")
     variants = parser.add_argument_group(
         "camera behaviour (every camera of this process; defaults: the convenient one)"
     )
@@ -251,6 +260,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not host or not port.isdigit():
         parser.error("--broker must be HOST:PORT, for example 127.0.0.1:1883")
     args.host, args.port = host, int(port)
+    if args.mqtt_password is not None and args.mqtt_user is None:
+        parser.error("--mqtt-password needs --mqtt-user")
+    if args.tls_ca is not None and not os.path.isfile(args.tls_ca):
+        parser.error(f"--tls-ca {args.tls_ca!r} is not a file")
     for dest in SECONDS:
         if (value := getattr(args, dest)) is not None and value < 0:
             parser.error(f"--{dest.replace('_', '-')} must not be negative")
@@ -340,6 +353,16 @@ def field_habit_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def mqtt_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The SimulatorHub's connection options the command line asks for (TLS,
+    login)."""
+    return {
+        "tls_ca": args.tls_ca,
+        "username": args.mqtt_user,
+        "password": args.mqtt_password,
+    }
+
+
 def make_cameras(args: argparse.Namespace) -> list[SimulatedCamera]:
     """The cameras the command line asks for, each with its ``--backlog``."""
     cameras = [
@@ -360,6 +383,7 @@ async def _main(args: argparse.Namespace) -> int:
         interval=args.interval,
         habits=habit_options(args),
         client_id=args.client_id,
+        **mqtt_options(args),
     )
     try:
         hub.start(listen=not args.once)

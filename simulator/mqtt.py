@@ -57,12 +57,19 @@ class SimulatorHub:
         topics: Topics | None = None,
         client_id: str | None = None,
         habits: Habits | None = None,
+        tls_ca: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
     ) -> None:
         """Prepare the cameras; nothing is sent before :meth:`start`.
 
         ``client_id`` defaults to one of this hub's own (see :func:`new_client_id`):
         a broker drops a client when another connects with the same id, so two
         simulator processes must not share one.
+
+        ``tls_ca``: connect over TLS, trusting the CA certificates in this PEM file
+        (the broker's host name checked against its certificate); ``username`` and
+        ``password``: log in to the broker. By default: plain and anonymous.
         """
         self.cameras = {camera.mac: camera for camera in cameras}
         self.host, self.port = host, port
@@ -77,6 +84,10 @@ class SimulatorHub:
         self._client = paho.Client(
             CallbackAPIVersion.VERSION2, client_id=self.client_id
         )
+        if tls_ca is not None:
+            self._client.tls_set(ca_certs=tls_ca)
+        if username is not None:
+            self._client.username_pw_set(username, password)
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
         self._client.reconnect_delay_set(1, 2)

@@ -9,7 +9,12 @@ import sys
 import pytest
 
 from simulator import SimulatedCamera
-from simulator.__main__ import camera_options, habit_options, parse_args
+from simulator.__main__ import (
+    camera_options,
+    habit_options,
+    mqtt_options,
+    parse_args,
+)
 from simulator.runner import Habits
 
 from .helpers import subprocess_env
@@ -52,6 +57,8 @@ def test_cameras_count_up_from_the_first_mac() -> None:
         (["--broker", "h:1", "--wake-when-awake", "loud"], "invalid choice"),
         (["--broker", "h:1", "--capture", ":5"], "names no trigger"),
         (["--broker", "h:1", "--once"], "--once needs an --alarm or a --capture"),
+        (["--broker", "h:1", "--mqtt-password", "pw"], "--mqtt-password needs"),
+        (["--broker", "h:1", "--tls-ca", "/nonexistent/ca.crt"], "is not a file"),
     ],
 )
 def test_bad_arguments(
@@ -141,6 +148,35 @@ def test_client_id_flag() -> None:
     assert parse_args(["--broker", "127.0.0.1:1883"]).client_id is None
     args = parse_args(["--broker", "127.0.0.1:1883", "--client-id", "barn-sim"])
     assert args.client_id == "barn-sim"
+
+
+def test_mqtt_connection_flags(tmp_path: Path) -> None:
+    """--tls-ca, --mqtt-user and --mqtt-password reach the hub; by default plain
+    and anonymous (--password stays the HTTP one)."""
+    assert mqtt_options(parse_args(["--broker", "h:1"])) == {
+        "tls_ca": None,
+        "username": None,
+        "password": None,
+    }
+    ca = tmp_path / "ca.crt"
+    ca.write_text("")
+    args = parse_args(
+        [
+            *("--broker", "cloud.example:8883", "--tls-ca", str(ca)),
+            *("--mqtt-user", "cam", "--mqtt-password", "secret", "--password", "http"),
+        ]
+    )
+    assert mqtt_options(args) == {
+        "tls_ca": str(ca),
+        "username": "cam",
+        "password": "secret",
+    }
+    assert args.password == "http"
+    assert mqtt_options(parse_args(["--broker", "h:1", "--mqtt-user", "cam"])) == {
+        "tls_ca": None,
+        "username": "cam",
+        "password": None,
+    }
 
 
 def test_field_flag_is_the_preset_and_validates_sets() -> None:

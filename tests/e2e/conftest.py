@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 import contextlib
+import os
 from pathlib import Path
+import pwd
 import shutil
 import socket
 import subprocess
@@ -27,16 +29,34 @@ def _mosquitto_binary() -> str | None:
 class Mosquitto:
     """mosquitto on a free loopback port; can be restarted on the same port."""
 
-    def __init__(self, binary: str, workdir: Path) -> None:
+    def __init__(
+        self,
+        binary: str,
+        workdir: Path,
+        extra: Iterable[str] = (),
+        *,
+        anonymous: bool = True,
+    ) -> None:
+        """``extra``: configuration lines after the listener's (a TLS certificate,
+        a password file, a bridge, ...); ``anonymous``: whether it lets clients in
+        without a login."""
         self.binary = binary
         self.workdir = workdir
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.config = workdir / "mosquitto.conf"
-        self.config.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-        )
+        lines = [
+            # Started by root, it would drop to the "mosquitto" user, who cannot
+            # read the test's files (a certificate, a password file); by anyone
+            # else the line does nothing.
+            f"user {pwd.getpwuid(os.getuid()).pw_name}",
+            f"listener {self.port} 127.0.0.1",
+            f"allow_anonymous {'true' if anonymous else 'false'}",
+            "persistence false",
+            *extra,
+        ]
+        self.config.write_text("".join(f"{line}\n" for line in lines))
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -63,16 +83,24 @@ class Mosquitto:
 
 
 @pytest.fixture(scope="session")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Generator[Mosquitto]:
-    """mosquitto for the whole session (installed by scripts/setup)."""
+def mosquitto_binary() -> str:
+    """The mosquitto program (installed by scripts/setup); the test skips without."""
     binary = _mosquitto_binary()
     if binary is None:
         pytest.skip(
             "END-TO-END TESTS NOT RUN: mosquitto is not installed and scripts/setup could"
             " not install it (it needs root and apt-get)"
         )
+    return binary
+
+
+@pytest.fixture(scope="session")
+def broker(
+    mosquitto_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Generator[Mosquitto]:
+    """mosquitto for the whole session (installed by scripts/setup)."""
     pytest_socket.enable_socket()
-    server = Mosquitto(binary, tmp_path_factory.mktemp("mosquitto"))
+    server = Mosquitto(mosquitto_binary, tmp_path_factory.mktemp("mosquitto"))
     server.start()
     yield server
     server.stop()
