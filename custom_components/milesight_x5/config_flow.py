@@ -24,6 +24,9 @@ from homeassistant.const import (
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -67,6 +70,18 @@ CONF_BROKER_HOST = "broker_host"
 CONF_BROKER_PORT = "broker_port"
 CONF_BROKER_USERNAME = "broker_username"
 CONF_BROKER_PASSWORD = "broker_password"  # noqa: S105 (a field name)
+CONF_BROKER_TLS = "broker_tls"
+# The camera's TLS to the broker (set.capture.info tlsEnable, tlsType): off, a
+# certificate of a public CA, or one of the user's own CA (its file uploaded on the
+# camera's web page: the guide has no command for it, only caExist to read).
+TLS_CHOICES = {"off": None, "ca_signed": 0, "self_signed": 1}
+TLS = SelectSelector(
+    SelectSelectorConfig(
+        options=list(TLS_CHOICES),
+        translation_key=CONF_BROKER_TLS,
+        mode=SelectSelectorMode.DROPDOWN,
+    )
+)
 PROVISION_HEARTBEAT_TIMEOUT = 120  # s
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -250,10 +265,17 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
         host = str(data.get(mqtt.CONF_BROKER) or "")
         if not _reachable_from_lan(host):
             host = await async_get_source_ip(self.hass) or ""
+        # Home Assistant's own TLS to the broker, as a guess at the camera's: "auto"
+        # is the public CAs, a file a CA of the user's own.
+        certificate = data.get(mqtt.CONF_CERTIFICATE)
         return {
             CONF_BROKER_HOST: host,
             CONF_BROKER_PORT: data.get(CONF_PORT, 1883),
-            "tls": bool(data.get(mqtt.CONF_CERTIFICATE)),
+            CONF_BROKER_TLS: "off"
+            if not certificate
+            else "ca_signed"
+            if certificate == "auto"
+            else "self_signed",
         }
 
     async def async_step_provision(
@@ -265,6 +287,7 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             if not user_input.get(CONF_PROVISION):
                 return self._async_create_unheard()
+            tls_type = TLS_CHOICES[user_input.get(CONF_BROKER_TLS, "off")]
             request = {
                 "postEnable": 1,
                 "postType": 0,
@@ -272,7 +295,8 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                 "port": str(user_input[CONF_BROKER_PORT]),
                 "userName": user_input.get(CONF_BROKER_USERNAME, ""),
                 "password": user_input.get(CONF_BROKER_PASSWORD, ""),
-                "tlsEnable": 1 if defaults["tls"] else 0,
+                "tlsEnable": 0 if tls_type is None else 1,
+                **({} if tls_type is None else {"tlsType": tls_type}),
                 "snapshotEnable": 1,
                 "alarmEnable": 1,
                 "statusEnable": "1",
@@ -284,12 +308,22 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
             }
             client = http_client(self.hass, self._data)
             assert client is not None
+            ca_missing = False
             try:
                 await client.async_request("set.capture.info", request)
+                # A CA of the user's own: without its file (uploaded on the
+                # camera's web page) the camera cannot reach the broker at all.
+                if tls_type == TLS_CHOICES["self_signed"]:
+                    capture = await client.async_request("get.capture.info")
+                    ca_missing = not (
+                        isinstance(capture, dict) and capture.get("caExist")
+                    )
             except X5Error:
                 errors["base"] = "provision_failed"
             else:
-                return await self.async_step_wait_heartbeat()
+                if not ca_missing:
+                    return await self.async_step_wait_heartbeat()
+                errors["base"] = "ca_missing"
         schema = vol.Schema(
             {
                 vol.Required(CONF_PROVISION, default=True): bool,
@@ -297,6 +331,7 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
                 vol.Required(
                     CONF_BROKER_PORT, default=defaults[CONF_BROKER_PORT]
                 ): PORT,
+                vol.Required(CONF_BROKER_TLS, default=defaults[CONF_BROKER_TLS]): TLS,
                 vol.Optional(CONF_BROKER_USERNAME): str,
                 vol.Optional(CONF_BROKER_PASSWORD): PASSWORD,
             }
