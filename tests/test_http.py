@@ -377,6 +377,89 @@ async def test_provisioning_points_the_camera_at_the_broker(
     assert result["data"][CONF_MAC] == MAC
 
 
+def _defaults(result: Any) -> dict[str, Any]:
+    return {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if callable(key.default)
+    }
+
+
+@pytest.mark.parametrize(
+    ("mqtt_config_entry_data", "offered"),
+    [
+        ({"broker": "192.168.1.5"}, "off"),
+        ({"broker": "mqtt.example", "certificate": "auto"}, "ca_signed"),
+        ({"broker": "mqtt.example", "certificate": "/ssl/ca.crt"}, "self_signed"),
+    ],
+)
+async def test_provisioning_offers_home_assistants_tls(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    http_camera: HttpCamera,
+    offered: str,
+) -> None:
+    """The TLS choice starts as Home Assistant's own to the broker: none, the
+    public CAs ("auto"), or a CA file of the user's own."""
+    result = await _user_step(hass, http_camera.http_data())
+    assert _defaults(result)["broker_tls"] == offered
+
+
+async def test_provisioning_with_tls_of_a_public_ca(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """TLS with a public CA's certificate: tlsEnable 1, tlsType 0, in the one write
+    (no read more: the camera trusts public CAs by itself)."""
+    result = await _user_step(hass, http_camera.http_data())
+    before = len(http_camera.requests)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_PROVISION: True,
+            "broker_host": "mqtt.example",
+            "broker_port": 8883,
+            "broker_tls": "ca_signed",
+        },
+    )
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    capture = http_camera.camera.settings["capture.info"]
+    assert (capture["tlsEnable"], capture["tlsType"], capture["port"]) == (1, 0, "8883")
+    assert [r[2] for r in http_camera.requests[before:]] == ["set.capture.info"]
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(http_camera.camera.heartbeat()))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_provisioning_with_an_own_ca_asks_for_its_file(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
+) -> None:
+    """TLS with the user's own CA: written (tlsType 1), then the camera is asked
+    whether it has the CA file; without it the form says to upload it and nothing
+    else happens; with it (uploaded), the same form goes on to the heartbeat."""
+    result = await _user_step(hass, http_camera.http_data())
+    own_ca = {
+        CONF_PROVISION: True,
+        "broker_host": "mqtt.example",
+        "broker_port": 8883,
+        "broker_tls": "self_signed",
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], own_ca)
+    assert result["errors"] == {"base": "ca_missing"}
+    assert result["step_id"] == "provision"
+    capture = http_camera.camera.settings["capture.info"]
+    assert (capture["tlsEnable"], capture["tlsType"]) == (1, 1)
+    assert [r[2] for r in http_camera.requests[-2:]] == [
+        "set.capture.info",
+        "get.capture.info",
+    ]
+    capture["caExist"] = True  # uploaded on its web page
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], own_ca)
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    await fire(hass, HEARTBEAT_TOPIC, json.dumps(http_camera.camera.heartbeat()))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 async def test_provisioning_without_heartbeat(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
 ) -> None:
