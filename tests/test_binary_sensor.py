@@ -105,7 +105,7 @@ async def test_watchdog_default_interval(
     kept = [
         "sensor.garden_camera_last_heartbeat",
         "sensor.garden_camera_data_received_today",
-        "number.garden_camera_heartbeat_interval",
+        "number.garden_camera_heartbeat",
         "image.garden_camera_snapshot",
     ]
     assert STATE_UNAVAILABLE not in {hass.states.get(e).state for e in kept}

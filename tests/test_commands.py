@@ -25,7 +25,7 @@ from homeassistant.const import (
     STATE_ON,
     STATE_UNKNOWN,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
@@ -216,7 +216,7 @@ async def test_nested_write_sends_the_whole_branch(
         NUMBER_DOMAIN,
         SERVICE_SET_VALUE,
         {
-            ATTR_ENTITY_ID: "number.garden_camera_lower_noise_threshold",
+            ATTR_ENTITY_ID: "number.garden_camera_min_noise",
             ATTR_VALUE: 75,
         },
         blocking=True,
@@ -253,7 +253,7 @@ async def test_top_level_scalar_goes_alone(
     await hass.services.async_call(
         NUMBER_DOMAIN,
         SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: "number.garden_camera_heartbeat_interval", ATTR_VALUE: 12},
+        {ATTR_ENTITY_ID: "number.garden_camera_heartbeat", ATTR_VALUE: 12},
         blocking=True,
     )
     assert fake_camera.sent("set.capture.info")[-1]["data"] == {"heartInterval": 12}
@@ -348,7 +348,11 @@ async def test_camera_that_never_responds(
         return_exceptions=True,
     )
     assert fake_camera.wakes == [MAC]  # one wake for both
-    assert hass.states.get("sensor.garden_camera_command_status").state == "idle"
+    # The device page says the last command failed, and why (translated value).
+    status = hass.states.get("sensor.garden_camera_command_status")
+    assert status.state == "failed"
+    assert status.attributes["reason"] == key
+    assert status.attributes["command"] in ("set.capture.info", "set.image.info")
     for outcome in outcomes:
         assert isinstance(outcome, HomeAssistantError)
         assert outcome.translation_key == key
@@ -367,25 +371,40 @@ async def test_pending_value_until_confirmed(
     status = "sensor.garden_camera_command_status"
     assert hass.states.get(status).state == "idle"
     seen: list[str] = []
-    hass.bus.async_listen(
-        "state_changed",
-        lambda event: seen.append(event.data["new_state"].state)
-        if event.data["entity_id"] == status
-        else None,
-    )
+    reasons: list[str | None] = []
+
+    @callback
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == status and (new := event.data["new_state"]):
+            seen.append(new.state)
+            reasons.append(new.attributes["reason"])
+
+    hass.bus.async_listen("state_changed", _changed)
     task = hass.async_create_task(_turn_on(hass, NOISE))
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert hass.states.get(NOISE).state == STATE_ON  # pending
+    # At once: the command waits for the camera, and why (translated values):
+    # asked whether it is awake, then woken.
+    waiting = hass.states.get(status)
+    assert (waiting.state, waiting.attributes["reason"]) == ("sending", "answer")
+    assert waiting.attributes["command"] == "set.capture.info"
     await task
     assert hass.states.get(NOISE).state == STATE_ON  # confirmed
     assert fake_camera.wakes == [MAC]
-    # The device page said what was going on, and is idle again.
+    # The device page said what was going on (why: it was woken), then how it ended.
     assert "waking" in seen
+    assert reasons[seen.index("waking")] == "asleep"
     assert "sending" in seen[seen.index("waking") :]
     assert "idle" not in seen[: seen.index("waking") + 2]  # never idle while it waits
     await hass.async_block_till_done(wait_background_tasks=True)  # the read-back
-    assert hass.states.get(status).state == "idle"
+    # Then how it ended: the user's command went through.
+    assert hass.states.get(status).state == "done"
+    assert hass.states.get(status).attributes == {
+        **hass.states.get(status).attributes,
+        "command": "set.capture.info",
+        "reason": None,
+    }
 
 
 # --- what is repeated and what never is --------------------------------------------------
@@ -809,7 +828,7 @@ async def test_restarting_camera_is_not_woken_and_not_presumed_awake(
     assert fake.apis[0] == "set.capture.info"
     assert fake.wakes == []
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(status).state == "idle"
+    assert hass.states.get(status).state == "done"  # nothing waits
 
 
 async def test_unload_while_a_command_waits(

@@ -137,7 +137,8 @@ async def test_every_act_once_on_every_camera(
     assert camera.reboots == reboots + 1
     # Restarting until heard again; then nothing waits.
     await _settle(hass, (FIELD.reboot_seconds or 0) * SCALE + 0.5)
-    assert hass.states.get(STATUS).state == "idle"
+    # How the restart ended (went through, or sent and not confirmed): not waiting.
+    assert hass.states.get(STATUS).state in ("done", "failed")
     assert init_integration.runtime_data.commands.mqtt.in_flight(MAC) is None
 
 

@@ -113,7 +113,7 @@ DIAGNOSTICS_GRADE = (
     "switch.garden_camera_heartbeat_test_mode",
     "switch.garden_camera_algorithm_validation",
     "switch.garden_camera_delete_picture_after_post",
-    "number.garden_camera_heartbeat_test_interval",
+    "number.garden_camera_test_heartbeat",
 )
 EVERYDAY = (
     "sensor.garden_camera_battery",

@@ -56,7 +56,7 @@ ACT: dict[str, Callable[[HomeAssistant], Awaitable[Any]]] = {
         h,
         "number",
         "set_value",
-        entity_id="number.garden_camera_lower_noise_threshold",
+        entity_id="number.garden_camera_min_noise",
         value=75,
     ),
     "select": lambda h: _call(

@@ -63,6 +63,7 @@ from .api.mqtt_client import Answer, Request, X5MqttClient
 from .camera_http import http_client
 from .const import BRANCH_FRESH, CONF_REQUEST_TOPIC, DOMAIN
 from .dispatcher import MessageKind
+from .errors import error_key
 from .link import CameraLink
 from .reach import Reach, async_publish_retrying
 from .state import Part
@@ -167,7 +168,17 @@ class X5Commands:
             return "waking"
         if self._turns.busy or self.mqtt.in_flight(self.mac) is not None:
             return "sending"
-        return "idle"
+        state = self._link.data
+        if state.last_command is None:
+            return "idle"
+        return "failed" if state.last_error else "done"
+
+    def _user_command(self, command: Command, err: X5Error | None = None) -> None:
+        """A user's command ended (or began, ``err`` None and not yet answered):
+        the command status sensor says which, and why it failed."""
+        state = self._link.data
+        state.last_command = command.name
+        state.last_error = None if err is None else error_key(err)
 
     def _status_changed(self) -> None:
         """Show what the command path does now (the command status sensor)."""
@@ -323,6 +334,30 @@ class X5Commands:
     ) -> dict[str, Any] | bytes:
         if self.reach.closed:
             raise _unloaded(command.name)
+        if background:
+            return await self._async_send(
+                command, data, background=True, failures=failures
+            )
+        self._user_command(command)
+        try:
+            answer = await self._async_send(
+                command, data, background=False, failures=failures
+            )
+        except X5Error as err:
+            self._user_command(command, err)
+            raise
+        finally:
+            self._status_changed()
+        return answer
+
+    async def _async_send(
+        self,
+        command: Command,
+        data: Mapping[str, Any] | None,
+        *,
+        background: bool,
+        failures: int | None = None,
+    ) -> dict[str, Any] | bytes:
         if self.http is not None and (
             not command.over_mqtt or not self.reach.known_asleep
         ):

@@ -48,17 +48,21 @@ _PRECONDITIONS = {"camera_asleep", "low_power_mode", "wake_disabled"} | {
 }
 
 
+def error_key(err: X5Error) -> str:
+    """Why a command failed, as a translation key (``exceptions`` in strings.json)."""
+    if isinstance(err, CameraAsleepError):
+        # low_power_mode / wake_disabled / camera_asleep
+        return str(err.args[0]) if err.args else "camera_asleep"
+    return next((k for kind, k in _KEYS if isinstance(err, kind)), "command_error")
+
+
 def ha_error(err: X5Error, name: str) -> HomeAssistantError:
     """The user-facing error for a failed command on camera ``name``."""
     placeholders: dict[str, str] = {
         "name": name,
         "command": err.command if isinstance(err, CommandError) else "",
     }
-    if isinstance(err, CameraAsleepError):
-        # low_power_mode / wake_disabled / camera_asleep
-        key = str(err.args[0]) if err.args else "camera_asleep"
-    else:
-        key = next((k for kind, k in _KEYS if isinstance(err, kind)), "command_error")
+    key = error_key(err)
     if isinstance(err, CommandFailedError):
         placeholders |= {"code": str(err.code), "result": err.result or "-"}
     kind = ServiceValidationError if key in _PRECONDITIONS else HomeAssistantError
@@ -77,4 +81,4 @@ async def async_run[T](awaitable: Awaitable[T], name: str) -> T:
         raise ha_error(err, name) from err
 
 
-__all__ = ["async_run", "ha_error"]
+__all__ = ["async_run", "error_key", "ha_error"]

@@ -37,7 +37,7 @@ PARALLEL_UPDATES = 0
 CONNECTION_OPTIONS = ["connected", "connecting", "disconnected"]
 SIM_OPTIONS = ["valid", "invalid", "no_sim"]
 # What the command path does: feedback while a command waits for a sleeping camera.
-COMMAND_STATUS_OPTIONS = ["idle", "waking", "sending", "restarting"]
+COMMAND_STATUS_OPTIONS = ["idle", "waking", "sending", "restarting", "done", "failed"]
 
 
 def connection_state(text: str | None) -> str | None:
@@ -96,6 +96,16 @@ def _battery(
     read: Callable[[Battery], float | None],
 ) -> Callable[[X5State], float | None]:
     return _part(lambda state: state.battery, read)
+
+
+# Why a command waits, by what the command path does now.
+_WAITING = {"waking": "asleep", "sending": "answer", "restarting": "restarting"}
+
+
+def _command_attributes(state: X5State) -> dict[str, Any]:
+    """The user's last command and why it waits or failed (translated values)."""
+    reason = _WAITING.get(state.command_status, state.last_error)
+    return {"command": state.last_command, "reason": reason}
 
 
 def _cellular(read: Callable[[Cellular], StateType]) -> Callable[[X5State], StateType]:
@@ -321,8 +331,10 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         translation_key="command_status",
         device_class=SensorDeviceClass.ENUM,
         options=COMMAND_STATUS_OPTIONS,
-        entity_category=DIAGNOSTIC,
+        # Not diagnostic: next to the buttons it says at once that a command
+        # waits for a sleeping camera, and then how it ended and why.
         value_fn=lambda state: state.command_status,
+        attributes_fn=_command_attributes,
         parts=frozenset({Part.COMMANDS}),
     ),
     X5SensorEntityDescription(

@@ -86,7 +86,11 @@ class X5State:
         default_factory=dict
     )  # kind -> unusable fields of its last message
     clock_offset: float | None = None  # s the camera's clock is ahead of HA's
-    command_status: str = "idle"  # idle/waking/sending/restarting: what commands do
+    # What commands do now (waking/sending/restarting), else how the last of a
+    # user's ended (done/failed; idle before the first): the command status sensor.
+    command_status: str = "idle"
+    last_command: str | None = None  # the last user's command (catalogue name)
+    last_error: str | None = None  # why it failed (an exception translation key)
     install_version: str | None = None  # firmware being installed (upgrade.online)
     install_since: datetime | None = None  # when the camera took the install
     # The SD card's backlog (HTTP): searched from the last good upload's time (the

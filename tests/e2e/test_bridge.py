@@ -350,7 +350,7 @@ async def test_camera_through_bridged_broker(
 
     # The settings read while it was awake; then it falls asleep (awake window 2 s
     # in the simulator, 1 s in Home Assistant) and a change has to wake it.
-    number = "number.garden_lower_noise_threshold"
+    number = "number.garden_min_noise"
     await wait_for(lambda: _state(hass, number) == "60", what="settings")
     await wait_for(lambda: not sim.awake, what="camera asleep")
     hub.log.clear()

@@ -133,12 +133,12 @@ async def test_switch_round_trip_and_sleeping_camera(
     await hass.services.async_call(
         "number",
         "set_value",
-        {ATTR_ENTITY_ID: "number.garden_lower_noise_threshold", "value": 75},
+        {ATTR_ENTITY_ID: "number.garden_min_noise", "value": 75},
         blocking=True,
     )
     conditions = sim.settings["capture.info"]["triggerConfig"]["sensorConditions"]
     assert conditions["lafThre"] == 75, "\n".join(cameras["hub"].log)
-    assert _state(hass, "number.garden_lower_noise_threshold") == "75"
+    assert _state(hass, "number.garden_min_noise") == "75"
 
 
 async def test_broker_restart(
