@@ -11,7 +11,13 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import AuthenticationError
 from .bus_events import async_setup_bus_events
-from .const import CONF_MAC, CONF_PICTURE_FOLDER, DEFAULT_PICTURE_FOLDER, DOMAIN
+from .const import (
+    CONF_MAC,
+    CONF_PICTURE_FOLDER,
+    DEFAULT_PICTURE_FOLDER,
+    DOMAIN,
+    JUST_ADDED,
+)
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .counters import async_track_midnight
 from .dispatcher import async_get_dispatcher
@@ -84,6 +90,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: X5ConfigEntry) -> bool:
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # After the entities: an automation sees the event entity's new state.
     entry.async_on_unload(async_setup_bus_events(hass, coordinator))
+    if coordinator.mac in hass.data.get(JUST_ADDED, ()):
+        hass.data[JUST_ADDED].discard(coordinator.mac)
+        entry.async_create_background_task(
+            hass, coordinator.async_wake_new(), f"{DOMAIN} first wake {coordinator.mac}"
+        )
     return True
 
 

@@ -59,6 +59,7 @@ from .const import (
     DEFAULT_HTTP_PORT,
     DEFAULT_TOPICS,
     DOMAIN,
+    JUST_ADDED,
     MODEL,
     TOPIC_KEYS,
 )
@@ -388,8 +389,10 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     def _async_create_unheard(self) -> ConfigFlowResult:
-        """Add the camera before it was heard: the success step says it shows
-        its values at its next heartbeat."""
+        """Add the camera before it was heard: its setup wakes it once (its values
+        come then, if it can be woken); the success step says they come with its
+        next heartbeat."""
+        self.hass.data.setdefault(JUST_ADDED, set()).add(self._data[CONF_MAC])
         return self.async_create_entry(
             title=self._title,
             data=self._data,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Final
 
+from homeassistant.util.hass_dict import HassKey
+
 DOMAIN: Final = "milesight_x5"
 MANUFACTURER: Final = "Milesight"
 MODEL: Final = "X5 Sensing Camera"
@@ -107,3 +109,7 @@ DEFAULT_PICTURE_FOLDER: Final = "milesight_x5"
 PICTURE_URL_EXPIRY: Final = timedelta(hours=24)
 # The media browser's address of this integration's pictures.
 MEDIA_SOURCE_PREFIX: Final = f"media-source://{DOMAIN}"
+
+# Cameras a flow just added before they were heard: their setup wakes them once, so
+# their values (and the first-contact read) come now, not at their next heartbeat.
+JUST_ADDED: HassKey[set[str]] = HassKey(f"{DOMAIN}_just_added")

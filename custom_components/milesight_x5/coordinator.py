@@ -17,6 +17,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
@@ -24,6 +25,7 @@ from .api import (
     Alarm,
     InvalidPayloadError,
     Snapshot,
+    X5Error,
     battery_part,
     heartbeat_time,
     merge_heartbeat,
@@ -148,6 +150,17 @@ class X5Coordinator(X5Listeners):
                     state.snapshot, image=image, mime_type=sniff_mime(image)
                 )
         self.watchdog.schedule(restored=True)
+
+    async def async_wake_new(self) -> None:
+        """Wake a camera just added and not heard yet, once: its heartbeat brings
+        its values and the first-contact read (one message; nothing if it cannot
+        be woken now: it is read when it wakes by itself)."""
+        if self.data.last_seen is not None:
+            return
+        try:
+            await self.commands.async_wake()
+        except (HomeAssistantError, X5Error) as err:
+            _LOGGER.debug("%s not woken after it was added: %s", self.mac, err)
 
     def _read_image(self) -> bytes | None:
         try:
