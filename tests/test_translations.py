@@ -133,6 +133,7 @@ def test_every_raised_translation_key_exists() -> None:
         "low_power_mode",
         "wake_disabled",
         "camera_asleep",
+        "firmware_installing",
     }  # CameraAsleepError reasons
     issues = {"topic_mismatch", "factory_password", "history_unwritable"}
     assert used - issues <= set(STRINGS["exceptions"])

@@ -9,6 +9,8 @@ from homeassistant.components.update import (
 )
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .conftest import MAC, FakeCamera, wake_up
@@ -35,12 +37,34 @@ async def test_update_offered_and_installed(
         "url": "http://firmware.invalid/V_31.1.0.4.bin"
     }
     assert camera.firmware == "V_31.1.0.4"
+    # While it installs, an act is refused at once, saying why (the camera restarts
+    # when the firmware is written: the act would be lost, or harm the install).
+    sent = len(fake_camera.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "button",
+            "press",
+            {ATTR_ENTITY_ID: "button.garden_camera_snapshot_now"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "firmware_installing"
+    assert len(fake_camera.requests) == sent
+    # (The device page shows the install's restart meanwhile.)
+    assert hass.states.get("sensor.garden_camera_command_status").state == "restarting"
     # It restarts with the new firmware: its next heartbeat brings the news.
     await wake_up(hass, camera)
     state = hass.states.get(FIRMWARE)
     assert state.state == STATE_OFF
     assert state.attributes[ATTR_INSTALLED_VERSION] == "V_31.1.0.4"
     assert state.attributes[ATTR_LATEST_VERSION] == "V_31.1.0.4"
+    # The new version shows: acts go again.
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: "button.garden_camera_snapshot_now"},
+        blocking=True,
+    )
+    assert fake_camera.sent("cmd.snapshot")
 
 
 async def test_up_to_date(

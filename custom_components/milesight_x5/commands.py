@@ -358,6 +358,11 @@ class X5Commands:
         background: bool,
         failures: int | None = None,
     ) -> dict[str, Any] | bytes:
+        if command.kind is CommandKind.ACT and self._link.data.install_version:
+            # A firmware install runs: the camera restarts when it is written,
+            # at a moment nothing tells; an act then is lost (or, a restart,
+            # harms the install). Until the new version shows or it is given up.
+            raise CameraAsleepError("firmware_installing")
         if self.http is not None and (
             not command.over_mqtt or not self.reach.known_asleep
         ):

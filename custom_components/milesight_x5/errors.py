@@ -43,6 +43,7 @@ _KEYS: tuple[tuple[type[X5Error], str], ...] = (
 )
 # The camera's state stops the command: the user can act on it.
 _PRECONDITIONS = {"camera_asleep", "low_power_mode", "wake_disabled"} | {
+    "firmware_installing",
     "setting_unknown",
     "http_only",
 }
