@@ -62,6 +62,7 @@ from .history_files import Picture
 from .listeners import X5Listeners
 from .reachability import Watchdog
 from .repairs import async_check_topics
+from .settings_copy import SettingsCopy
 from .settings_reader import SettingsReader
 from .state import (
     Part,
@@ -124,6 +125,7 @@ class X5Coordinator(X5Listeners):
         self._warned: set[str] = set()
         self.commands = X5Commands(self)
         self.settings_reader = SettingsReader(self, self.commands)
+        self.settings_copy = SettingsCopy(self, self.commands)
         self._captures = Captures()
         self.backlog = BacklogFetcher(
             self,
@@ -254,7 +256,8 @@ class X5Coordinator(X5Listeners):
             await self.commands.async_on_message(kind, snapshot)
             if kind is MessageKind.HEARTBEAT:
                 self.settings_reader.on_heartbeat()  # after the user's commands
-                self.backlog.on_heartbeat()  # after the settings read
+                self.settings_copy.on_heartbeat()  # after the settings read
+                self.backlog.on_heartbeat()
 
     def _warn_once(self, key: str, msg: str, *args: Any) -> None:
         """Warn the first time a kind of problem shows, then only at debug level."""

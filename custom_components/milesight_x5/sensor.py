@@ -29,6 +29,7 @@ from homeassistant.helpers.typing import StateType
 
 from .api import Battery, Cellular, SensorReadings, TriggerType
 from .coordinator import X5ConfigEntry, X5Coordinator
+from .copy_job import DONE, FAILED, PENDING
 from .entity import X5Entity
 from .state import Part, X5State
 
@@ -96,6 +97,19 @@ def _battery(
     read: Callable[[Battery], float | None],
 ) -> Callable[[X5State], float | None]:
     return _part(lambda state: state.battery, read)
+
+
+def _copy_attributes(state: X5State) -> dict[str, Any]:
+    """Where the last settings copy came from, what it copied, and why it failed."""
+    job = state.copy_job
+    if job is None:
+        return {}
+    return {
+        "source": job.source,
+        "groups": job.groups,
+        "reason": job.reason,
+        "since": job.since,
+    }
 
 
 # Why a command waits, by what the command path does now.
@@ -336,6 +350,16 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         value_fn=lambda state: state.command_status,
         attributes_fn=_command_attributes,
         parts=frozenset({Part.COMMANDS}),
+    ),
+    X5SensorEntityDescription(
+        key="settings_copy",
+        translation_key="settings_copy",
+        device_class=SensorDeviceClass.ENUM,
+        options=[PENDING, DONE, FAILED],
+        entity_category=DIAGNOSTIC,
+        value_fn=lambda state: state.copy_job.status if state.copy_job else None,
+        attributes_fn=_copy_attributes,
+        parts=frozenset({Part.COPY}),
     ),
     X5SensorEntityDescription(
         key="snapshot_trigger",

@@ -1,4 +1,5 @@
-"""Actions: wake, reboot, snapshot, and any catalogue command by name.
+"""Actions: wake, reboot, snapshot, any catalogue command by name, and a copy of
+one camera's settings to others.
 
 Each action targets cameras the Home Assistant way (devices, entities, areas) and
 acts on every X5 camera targeted; anything else targeted is refused before any
@@ -34,9 +35,11 @@ from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
 )
+from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
-from .api import BY_NAME, BY_SELECTOR_KEY, RequestKind
+from .api import BY_NAME, BY_SELECTOR_KEY, RequestKind, SettingUnknownError
+from .api.copy import COPY_GROUPS, copied_values
 from .const import DOMAIN
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .errors import async_run
@@ -48,6 +51,9 @@ SERVICE_WAKE = "wake"
 SERVICE_REBOOT = "reboot"
 SERVICE_SNAPSHOT = "snapshot"
 SERVICE_SEND_COMMAND = "send_command"
+SERVICE_COPY_SETTINGS = "copy_settings"
+ATTR_SOURCE = "source"
+ATTR_GROUPS = "groups"
 
 # What a target selector sends: device, entity and area ids (one or a list), and
 # since Home Assistant 2026.11 what to leave out of them (``exclude``).
@@ -74,6 +80,20 @@ SEND_COMMAND_SCHEMA = vol.Schema(
             **TARGET_FIELDS,
             vol.Required(ATTR_COMMAND): cv.string,
             vol.Optional(ATTR_DATA): vol.Any(dict, str),
+        },
+        HAS_TARGET,
+    )
+)
+
+
+COPY_SETTINGS_SCHEMA = vol.Schema(
+    vol.All(
+        {
+            **TARGET_FIELDS,
+            vol.Required(ATTR_SOURCE): cv.string,
+            vol.Required(ATTR_GROUPS): vol.All(
+                cv.ensure_list, [vol.In(list(COPY_GROUPS))], vol.Length(min=1)
+            ),
         },
         HAS_TARGET,
     )
@@ -258,6 +278,29 @@ def async_setup_services(hass: HomeAssistant) -> None:
             for mac, result in results.items()
         }
 
+    async def _copy_settings(call: ServiceCall) -> ServiceResponse:
+        device = dr.async_get(hass).async_get(call.data[ATTR_SOURCE])
+        entry = _camera_entry_of_device(hass, device) if device else None
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            raise _refuse("unknown_device", device_id=call.data[ATTR_SOURCE])
+        source: X5Coordinator = entry.runtime_data
+        groups: list[str] = list(dict.fromkeys(call.data[ATTR_GROUPS]))
+        try:
+            values = copied_values(source.data.settings, groups)
+        except SettingUnknownError as err:
+            raise _refuse("source_not_read", name=entry.title) from err
+        targets = [c for c in _targeted_cameras(hass, call) if c.mac != source.mac]
+        return {
+            camera.mac: {
+                "camera": camera.config_entry.title,
+                "queued": list[JsonValueType](
+                    camera.settings_copy.start(entry.title, groups, values)
+                ),
+                "status": "pending",
+            }
+            for camera in targets
+        }
+
     for service, handler in (
         (SERVICE_WAKE, _wake),
         (SERVICE_REBOOT, _reboot),
@@ -269,5 +312,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_SEND_COMMAND,
         _send_command,
         schema=SEND_COMMAND_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_COPY_SETTINGS,
+        _copy_settings,
+        schema=COPY_SETTINGS_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )

@@ -26,6 +26,7 @@ from .api import (
 )
 from .api.coerce import as_int
 from .const import DEFAULT_HEARTBEAT_INTERVAL, DOMAIN
+from .copy_job import CopyJob
 from .counters import DailyCounts
 
 STORAGE_VERSION = 1
@@ -53,6 +54,7 @@ class Part(StrEnum):
     REACHABILITY = "reachability"  # the watchdog's verdict
     COMMANDS = "commands"  # what the command path is doing
     TODAY = "today"  # today's counts (every live message adds to them)
+    COPY = "copy"  # a settings copy this camera is to take
 
 
 EVERY_PART: frozenset[Part] = frozenset(Part)
@@ -98,6 +100,7 @@ class X5State:
     backlog_since: str | None = None
     backlog_fetched: list[str] = field(default_factory=list)
     today: DailyCounts = field(default_factory=DailyCounts)  # live messages today
+    copy_job: CopyJob | None = None  # the last settings copy to it (settings_copy.py)
 
     @property
     def battery(self) -> Battery | None:
@@ -142,6 +145,7 @@ class X5State:
         fetched = backlog.get("fetched")
         if isinstance(fetched, list):
             self.backlog_fetched = [name for name in fetched if isinstance(name, str)]
+        self.copy_job = CopyJob.restored(stored.get("copy"))
 
     def stored(self) -> dict[str, Any]:
         """What is written to the camera's store (no picture: that is a file)."""
@@ -153,6 +157,7 @@ class X5State:
             "today": self.today.as_stored(),
             "install_version": self.install_version,
             "backlog": {"since": self.backlog_since, "fetched": self.backlog_fetched},
+            "copy": self.copy_job.stored() if self.copy_job is not None else None,
         }
 
     def fresh(self, name: str, max_age: timedelta) -> dict[str, Any] | None:
