@@ -38,6 +38,7 @@ from .api import (
 from .api.coerce import as_str
 from .api.field import MIP_READ
 from .api.mqtt_client import Answer
+from .api.outlook import add_sample
 from .backlog import BacklogFetcher
 from .captures import Captures, is_late
 from .commands import X5Commands
@@ -304,6 +305,13 @@ class X5Coordinator(X5Listeners):
                 return  # an old replay: what is known is newer
         self._merge_heartbeat(message, MessageKind.HEARTBEAT)
         if not retained:
+            # Sampled only from a heartbeat that carried it (the merged one keeps
+            # an old value when a heartbeat lacks it).
+            battery = state.battery
+            if battery_part(message, self.mac) and battery and battery.soc is not None:
+                state.battery_log = add_sample(
+                    state.battery_log, now.timestamp(), battery.soc
+                )
             previous, state.heartbeat_at = state.heartbeat_at, now
             self._check_clock(camera_time, now)
             self.picture_watch.on_heartbeat(

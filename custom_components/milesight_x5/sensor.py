@@ -22,12 +22,14 @@ from homeassistant.const import (
     UnitOfInformation,
     UnitOfSoundPressure,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api import Battery, Cellular, SensorReadings, TriggerType
+from .api.outlook import days_left
 from .coordinator import X5ConfigEntry, X5Coordinator
 from .copy_job import DONE, FAILED, PENDING
 from .entity import X5Entity
@@ -350,6 +352,16 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         value_fn=lambda state: state.command_status,
         attributes_fn=_command_attributes,
         parts=frozenset({Part.COMMANDS}),
+    ),
+    X5SensorEntityDescription(
+        key="battery_days_left",
+        translation_key="battery_days_left",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: days_left(state.battery_log),
+        parts=frozenset({Part.HEARTBEAT}),
     ),
     X5SensorEntityDescription(
         key="settings_copy",

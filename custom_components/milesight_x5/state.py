@@ -101,6 +101,8 @@ class X5State:
     backlog_fetched: list[str] = field(default_factory=list)
     today: DailyCounts = field(default_factory=DailyCounts)  # live messages today
     copy_job: CopyJob | None = None  # the last settings copy to it (settings_copy.py)
+    # The state of charge at heartbeats, (epoch s, %): the battery outlook's trend.
+    battery_log: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def battery(self) -> Battery | None:
@@ -146,6 +148,14 @@ class X5State:
         if isinstance(fetched, list):
             self.backlog_fetched = [name for name in fetched if isinstance(name, str)]
         self.copy_job = CopyJob.restored(stored.get("copy"))
+        log = stored.get("battery_log")
+        self.battery_log = [
+            (float(pair[0]), float(pair[1]))
+            for pair in (log if isinstance(log, list) else [])
+            if isinstance(pair, list | tuple)
+            and len(pair) == 2
+            and all(isinstance(x, int | float) for x in pair)
+        ]
 
     def stored(self) -> dict[str, Any]:
         """What is written to the camera's store (no picture: that is a file)."""
@@ -158,6 +168,7 @@ class X5State:
             "install_version": self.install_version,
             "backlog": {"since": self.backlog_since, "fetched": self.backlog_fetched},
             "copy": self.copy_job.stored() if self.copy_job is not None else None,
+            "battery_log": [list(pair) for pair in self.battery_log],
         }
 
     def fresh(self, name: str, max_age: timedelta) -> dict[str, Any] | None:
