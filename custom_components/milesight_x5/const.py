@@ -102,6 +102,9 @@ HISTORY_PRUNE_INTERVAL: Final = timedelta(days=1)
 # directory, one folder per camera (its MAC) inside.
 # A picture the camera took longer than this before it arrived is late (Options).
 CONF_LATE_AFTER: Final = "late_after"
+CONF_DATA_PLAN: Final = "data_plan"
+DEFAULT_DATA_PLAN: Final = 0  # MB a month; 0: no plan given
+DATA_PLAN_WARN: Final = 80  # % of the plan used: a repair says so
 DEFAULT_LATE_AFTER: Final = 15  # minutes
 CONF_PICTURE_FOLDER: Final = "picture_folder"
 DEFAULT_PICTURE_FOLDER: Final = "milesight_x5"

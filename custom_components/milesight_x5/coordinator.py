@@ -46,11 +46,13 @@ from .const import (
     CLOCK_AGREES,
     CLOCK_TOLERANCE,
     CONF_ALARM_TOPIC,
+    CONF_DATA_PLAN,
     CONF_HEARTBEAT_TOPIC,
     CONF_LATE_AFTER,
     CONF_MAC,
     CONF_RESPONSE_TOPIC,
     CONF_SNAPSHOT_TOPIC,
+    DATA_PLAN_WARN,
     DEFAULT_LATE_AFTER,
     DOMAIN,
     LARGE_PAYLOAD_BYTES,
@@ -60,6 +62,7 @@ from .dispatcher import MessageKind
 from .field_repairs import PictureWatch, async_check_clock
 from .history import X5History
 from .history_files import Picture
+from .issues import async_issue_while
 from .listeners import X5Listeners
 from .reachability import Watchdog
 from .repairs import async_check_topics
@@ -153,6 +156,27 @@ class X5Coordinator(X5Listeners):
                     state.snapshot, image=image, mime_type=sniff_mime(image)
                 )
         self.watchdog.schedule(restored=True)
+        self.async_check_data_plan()
+
+    def async_check_data_plan(self) -> None:
+        """The data plan (Options) against this month's data: the sensor, and a
+        repair from :data:`DATA_PLAN_WARN` % on (gone with the new month)."""
+        state = self.data
+        state.data_plan = int(self.config_entry.options.get(CONF_DATA_PLAN, 0))
+        used = state.data_plan_used
+        async_issue_while(
+            self.hass,
+            f"data_plan_{self.mac}",
+            used is not None and used >= DATA_PLAN_WARN,
+            is_fixable=False,
+            translation_key="data_plan",
+            translation_placeholders={
+                "name": self.config_entry.title,
+                "used": f"{used or 0:.0f}",
+                "plan": str(state.data_plan),
+            },
+        )
+        self.async_update_parts(Part.HEARTBEAT)
 
     async def async_wake_new(self) -> None:
         """Wake a camera just added and not heard yet, once: its heartbeat brings
@@ -313,6 +337,7 @@ class X5Coordinator(X5Listeners):
                     state.battery_log, now.timestamp(), battery.soc
                 )
             previous, state.heartbeat_at = state.heartbeat_at, now
+            self.async_check_data_plan()
             self._check_clock(camera_time, now)
             self.picture_watch.on_heartbeat(
                 state,

@@ -19,6 +19,7 @@ import voluptuous as vol
 from .const import (
     CONF_ANSWER_TIMEOUT,
     CONF_AWAKE_WINDOW,
+    CONF_DATA_PLAN,
     CONF_HISTORY_DAYS,
     CONF_HISTORY_SIZE,
     CONF_LATE_AFTER,
@@ -28,6 +29,7 @@ from .const import (
     CONF_WAKE_TIMEOUT,
     DEFAULT_ANSWER_TIMEOUT,
     DEFAULT_AWAKE_WINDOW,
+    DEFAULT_DATA_PLAN,
     DEFAULT_HISTORY_DAYS,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_LATE_AFTER,
@@ -60,6 +62,12 @@ OPTIONS: dict[str, tuple[int, int, int, NumberSelector]] = {
         10,
         100_000,
         DEFAULT_HISTORY_SIZE,
+        _box(UnitOfInformation.MEGABYTES),
+    ),
+    CONF_DATA_PLAN: (
+        0,
+        10_000_000,
+        DEFAULT_DATA_PLAN,
         _box(UnitOfInformation.MEGABYTES),
     ),
 }
@@ -145,6 +153,7 @@ class X5OptionsFlow(OptionsFlow):
         self.hass.config_entries.async_update_entry(entry, options=options)
         if loaded:
             await entry.runtime_data.history.async_prune()
+            entry.runtime_data.async_check_data_plan()
         return True
 
     @property

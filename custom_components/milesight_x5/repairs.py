@@ -44,6 +44,7 @@ ISSUE_PREFIXES = (
     "topic_mismatch",
     "factory_password",
     "history_unwritable",
+    "data_plan",
     *FIELD_ISSUES,
 )
 

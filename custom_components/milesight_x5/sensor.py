@@ -313,6 +313,16 @@ SENSORS: tuple[X5SensorEntityDescription, ...] = (
         value_fn=_cellular(lambda c: c.data_monthly),
     ),
     X5SensorEntityDescription(
+        key="data_plan_used",
+        translation_key="data_plan_used",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
+        measured=False,  # this month's share: true while the camera sleeps
+        value_fn=lambda state: state.data_plan_used,
+        parts=frozenset({Part.HEARTBEAT}),
+    ),
+    X5SensorEntityDescription(
         key="storage_used",
         translation_key="storage_used",
         native_unit_of_measurement=PERCENTAGE,

@@ -101,6 +101,7 @@ class X5State:
     backlog_fetched: list[str] = field(default_factory=list)
     today: DailyCounts = field(default_factory=DailyCounts)  # live messages today
     copy_job: CopyJob | None = None  # the last settings copy to it (settings_copy.py)
+    data_plan: int = 0  # the SIM's monthly data plan, MB (Options; 0: none given)
     # The state of charge at heartbeats, (epoch s, %): the battery outlook's trend.
     battery_log: list[tuple[float, float]] = field(default_factory=list)
 
@@ -118,6 +119,14 @@ class X5State:
     def sensor(self) -> SensorReadings | None:
         """The sensor section of the merged heartbeat."""
         return self.heartbeat.sensor if self.heartbeat is not None else None
+
+    @property
+    def data_plan_used(self) -> float | None:
+        """The share of the monthly data plan used this month (%), if both known."""
+        cellular = self.cellular
+        if not self.data_plan or cellular is None or cellular.data_monthly is None:
+            return None
+        return round(cellular.data_monthly / (self.data_plan * 1e6) * 100, 1)
 
     def restore(self, stored: Mapping[str, Any]) -> None:
         """Take back what :meth:`stored` wrote; a part that cannot be used is left
