@@ -8,9 +8,11 @@ from typing import Any
 from unittest.mock import ANY
 from urllib.parse import quote
 
+from awesomeversion import AwesomeVersion
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import automation
 from homeassistant.components.blueprint import models, schemas
+from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 from homeassistant.util import yaml as yaml_util
@@ -41,9 +43,20 @@ TIMED_PICTURE = payload("snapshot.json", snapType="Timer", time=1682336900)
 LOW_POWER = payload("alarm.json", MAC)
 
 
-def test_there_are_both_blueprints() -> None:
-    """Capture and alarm notifications."""
-    assert BLUEPRINTS == ["alarm_notification.yaml", "capture_notification.yaml"]
+# AI Task (and its local attachments) came with Home Assistant 2025.8.
+MIN_VERSION = {"ai_capture_description.yaml": "2025.8.0"}
+
+
+def test_there_are_the_blueprints() -> None:
+    """Capture and alarm notifications, the fleet's health, AI descriptions."""
+    assert BLUEPRINTS == [
+        "ai_capture_description.yaml",
+        "alarm_notification.yaml",
+        "capture_notification.yaml",
+        "fleet_battery_low.yaml",
+        "fleet_data_budget.yaml",
+        "fleet_unreachable.yaml",
+    ]
 
 
 @pytest.mark.parametrize("name", BLUEPRINTS)
@@ -54,12 +67,16 @@ def test_blueprint_is_valid(name: str) -> None:
     blueprint = models.Blueprint(
         data, expected_domain=automation.DOMAIN, schema=schemas.BLUEPRINT_SCHEMA
     )
-    assert blueprint.validate() is None
+    minimum = MIN_VERSION.get(name, "2025.4.0")
+    if AwesomeVersion(ha_version) >= AwesomeVersion(minimum):
+        assert blueprint.validate() is None
+    else:  # the AI one on the pinned Home Assistant: refused, saying why
+        assert blueprint.validate() == [f"Requires at least Home Assistant {minimum}"]
     assert yaml_util.extract_inputs(data) == set(blueprint.inputs)
     assert blueprint.metadata["source_url"] == (
         f"{REPOSITORY}/blob/main/blueprints/automation/{DOMAIN}/{name}"
     )
-    assert blueprint.metadata["homeassistant"]["min_version"] == "2025.4.0"
+    assert blueprint.metadata["homeassistant"]["min_version"] == minimum
     # The automation schema takes it once its inputs are given.
     assert automation.config.AUTOMATION_BLUEPRINT_SCHEMA(data)
 

@@ -9,8 +9,10 @@ titled like "14:02 · Noise 78 dBA" (a late one "… · late").
 from __future__ import annotations
 
 from collections.abc import Mapping
+import dataclasses
 from datetime import date
 import re
+from typing import Any, cast
 
 from homeassistant.components.media_player.const import MediaClass
 from homeassistant.components.media_player.errors import BrowseError
@@ -31,6 +33,9 @@ from .const import DOMAIN
 from .history import X5History
 from .history_files import PICTURE_NAME, Picture
 from .view import async_get_history, picture_path
+
+# Home Assistant 2025.8+: a resolved media may name its local file.
+_LOCAL = "path" in {field.name for field in dataclasses.fields(PlayMedia)}
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # The unit of a trigger's value, where it has one.
@@ -79,7 +84,7 @@ class X5MediaSource(MediaSource):
         self.hass = hass
 
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
-        """A picture's authenticated URL."""
+        """A picture's authenticated URL (and its file, where taken)."""
         entry_id, _, name = item.identifier.partition("/")
         history = async_get_history(self.hass, entry_id)
         picture = (
@@ -87,11 +92,16 @@ class X5MediaSource(MediaSource):
             if history is not None and PICTURE_NAME.fullmatch(name)
             else None
         )
-        if picture is None:
+        if history is None or picture is None:
             raise Unresolvable(
                 translation_domain=DOMAIN, translation_key="picture_not_found"
             )
-        return PlayMedia(picture_path(entry_id, picture), picture.mime_type)
+        media = PlayMedia(picture_path(entry_id, picture), picture.mime_type)
+        if _LOCAL:
+            # The file itself too, where Home Assistant takes it (AI Task's
+            # attachments, 2025.8+: "only local attachments").
+            cast("Any", media).path = history.folder / picture.name
+        return media
 
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
         """The cameras, a camera's days, or a day's pictures."""
