@@ -57,6 +57,9 @@ async def fake_ai(hass: HomeAssistant, tmp_path: Path) -> FakeAITask:
     hass.config.config_dir = str(tmp_path)
     target = tmp_path / "blueprints" / "automation" / DOMAIN
     await hass.async_add_executor_job(shutil.copytree, FOLDER, target)
+    # Conversation (AI Task's dependency) needs the core integration's exposed
+    # entities.
+    assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "ai_task", {})
     entity = FakeAITask()
     await hass.data[DATA_COMPONENT].async_add_entities([entity])
@@ -92,7 +95,7 @@ async def test_each_picture_described_and_sent(
     (attachment,) = task.attachments
     assert attachment.media_content_id.startswith(f"media-source://{DOMAIN}/")
     assert attachment.mime_type == "image/jpeg"
-    kept = init_integration.runtime_data.history.newest_first[0]
+    kept = init_integration.runtime_data.history.newest_first()[0]
     assert attachment.path == init_integration.runtime_data.history.folder / kept.name
     (sent,) = notifications
     assert sent.data["title"] == "Garden camera"
