@@ -22,9 +22,15 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Any
 
-import aiohttp
+from demo_api import (
+    PASSWORD,
+    USERNAME,
+    create_user,
+    log_in,
+    start_copy,
+    wait_for_cameras,
+)
 from demo_config import (
     CAMERAS,
     FIELD_HABITS,
@@ -35,7 +41,6 @@ from demo_config import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-USERNAME, PASSWORD = "demo", "x5-demo-pass"
 RESTART_EXIT_CODE = 100  # Home Assistant's, when a restart is asked from its UI
 MQTT_PORT = 1883
 
@@ -85,113 +90,6 @@ def wait_port(port: int, limit: float) -> None:
             return
         time.sleep(0.2)
     raise RuntimeError(f"nothing listens on port {port} after {limit:.0f} s")
-
-
-async def wait_for_cameras(base: str, token: str, *, required: bool = True) -> None:
-    """Wait until the cameras' entities exist (their MQTT subscriptions are made).
-
-    ``required`` False (a kept config, where cameras may have been removed): go on
-    after the wait instead of failing.
-    """
-    headers = {"Authorization": f"Bearer {token}"}
-    async with aiohttp.ClientSession(headers=headers) as session:
-        deadline = time.monotonic() + (120 if required else 60)
-        while time.monotonic() < deadline:
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{base}/api/states") as resp:
-                    ids = {state["entity_id"] for state in await resp.json()}
-                if {
-                    "sensor.garden_camera_battery",
-                    "sensor.barn_camera_battery",
-                } <= ids:
-                    # HA's MQTT client batches subscriptions (0.5 s), then the SUBACK.
-                    await asyncio.sleep(2)
-                    return
-            await asyncio.sleep(0.5)
-    if required:
-        raise RuntimeError("the cameras were not set up; see home-assistant.log")
-
-
-async def _wait_for_http(session: aiohttp.ClientSession, base: str) -> None:
-    """Wait until Home Assistant's HTTP server answers."""
-    deadline = time.monotonic() + 300
-    while True:
-        with contextlib.suppress(aiohttp.ClientError):
-            async with session.get(f"{base}/manifest.json") as resp:
-                if resp.status == 200:
-                    return
-        if time.monotonic() > deadline:
-            raise RuntimeError("Home Assistant did not start")
-        await asyncio.sleep(0.5)
-
-
-async def _token(
-    session: aiohttp.ClientSession, base: str, client_id: str, code: str
-) -> dict[str, Any]:
-    async with session.post(
-        f"{base}/auth/token",
-        data={"grant_type": "authorization_code", "code": code, "client_id": client_id},
-    ) as resp:
-        resp.raise_for_status()
-        tokens: dict[str, Any] = await resp.json()
-    return tokens
-
-
-async def log_in(base: str) -> dict[str, Any]:
-    """Log the demo user in (a kept config: the user exists); return its tokens."""
-    client_id = f"{base}/"
-    async with aiohttp.ClientSession() as session:
-        await _wait_for_http(session, base)
-        async with session.post(
-            f"{base}/auth/login_flow",
-            json={
-                "client_id": client_id,
-                "handler": ["homeassistant", None],
-                "redirect_uri": f"{client_id}?auth_callback=1",
-            },
-        ) as resp:
-            resp.raise_for_status()
-            flow_id = (await resp.json())["flow_id"]
-        async with session.post(
-            f"{base}/auth/login_flow/{flow_id}",
-            json={"client_id": client_id, "username": USERNAME, "password": PASSWORD},
-        ) as resp:
-            resp.raise_for_status()
-            result = await resp.json()
-        if result.get("type") != "create_entry":
-            raise RuntimeError(
-                f"the demo login {USERNAME} / {PASSWORD} was refused (changed in the"
-                " UI?); start over with scripts/demo --fresh"
-            )
-        return await _token(session, base, client_id, result["result"])
-
-
-async def create_user(base: str) -> dict[str, Any]:
-    """Create the demo user through onboarding; return its tokens."""
-    client_id = f"{base}/"
-    async with aiohttp.ClientSession() as session:
-        deadline = time.monotonic() + 300
-        while True:
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{base}/api/onboarding") as resp:
-                    if resp.status == 200:
-                        break
-            if time.monotonic() > deadline:
-                raise RuntimeError("Home Assistant did not start")
-            await asyncio.sleep(0.5)
-        async with session.post(
-            f"{base}/api/onboarding/users",
-            json={
-                "client_id": client_id,
-                "name": "Demo",
-                "username": USERNAME,
-                "password": PASSWORD,
-                "language": "en",
-            },
-        ) as resp:
-            resp.raise_for_status()
-            code = (await resp.json())["auth_code"]
-        return await _token(session, base, client_id, code)
 
 
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -347,7 +245,10 @@ def main() -> int:
         asyncio.run(wait_for_cameras(base, tokens["access_token"], required=not kept))
         (workdir / "token").write_text(tokens["access_token"])
         processes += start_cameras(workdir, port, args.interval)
+        copy = "" if kept else asyncio.run(start_copy(base, tokens["access_token"]))
         print(ready_text(base, port, workdir, time.monotonic() - started), flush=True)
+        if copy:
+            print(copy, flush=True)
         deadline = time.monotonic() + args.run_for if args.run_for else None
         while deadline is None or time.monotonic() < deadline:
             if (code := processes[1].poll()) == RESTART_EXIT_CODE:

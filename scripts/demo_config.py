@@ -30,7 +30,11 @@ CAMERAS = {
 # The field camera shows the X5 family's habits: three pictures it took while
 # offline come late at its first wake (kept in the history, no notification), its
 # snapTypes spelled the vendor's other ways, its battery a plain percentage.
-FIELD_HABITS = ["--backlog", "3", "--vendor-spellings", "--plain-battery"]
+# It cannot be woken (wake by MQTT off): the settings copy the demo starts waits
+# for its own next wake.
+FIELD_HABITS = [
+    "--backlog", "3", "--vendor-spellings", "--plain-battery", "--no-wake-by-mqtt",
+]  # fmt: skip
 DASHBOARD = {"id": "x5_cameras", "url_path": "x5-cameras", "title": "X5 cameras"}
 TOPICS = {
     "heartbeat_topic": "X5SensingCam/Status",

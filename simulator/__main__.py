@@ -191,6 +191,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="each backlog picture is posted twice, identical",
     )
+    family.add_argument(
+        "--no-wake-by-mqtt",
+        action="store_true",
+        help="wake by MQTT off (wakeupByMQTT 0): only its own wakes (timer, triggers)",
+    )
     habits = parser.add_argument_group(
         "timing habits (every camera of this process; defaults: the convenient ones)"
     )
@@ -371,6 +376,8 @@ def make_cameras(args: argparse.Namespace) -> list[SimulatedCamera]:
     ]
     for camera in cameras:
         camera.add_backlog(args.backlog)
+        if args.no_wake_by_mqtt:
+            camera.settings["wakeup.info"]["wakeupByMQTT"] = 0
     return cameras
 
 

@@ -253,3 +253,16 @@ def test_alarm_and_capture_flags() -> None:
     assert args.alarms == ["Low power", "SD card full", "Low power", "Noise alarm"]
     assert not args.once
     assert args.captures == [("PIR", ""), ("Noise", "78")]
+
+
+def test_no_wake_by_mqtt_flag() -> None:
+    """--no-wake-by-mqtt: the camera reports wake by MQTT off and a wake does not
+    wake it (the demo's field camera: a settings copy waits for its own wake)."""
+    from simulator.__main__ import make_cameras
+
+    (camera,) = make_cameras(parse_args(["--broker", "h:1", "--no-wake-by-mqtt"]))
+    assert camera.settings["wakeup.info"]["wakeupByMQTT"] == 0
+    camera.sleep()
+    assert camera.wake() is None
+    (default,) = make_cameras(parse_args(["--broker", "h:1"]))
+    assert default.settings["wakeup.info"]["wakeupByMQTT"] == 1

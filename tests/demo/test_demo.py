@@ -173,7 +173,24 @@ def test_demo_headless(tmp_path: Path) -> None:
         assert states["camera.garden_camera"]["state"] == "idle"
         capture = states["event.barn_camera_capture"]["attributes"]
         assert capture["media_content_id"].startswith("media-source://milesight_x5/")
+        deadline = time.monotonic() + 60
+        while "settings copy:" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
         printed = log.read_text()
+        assert "settings copy: Garden camera's heartbeat" in printed
+        # The copy the demo starts: the barn camera at once, the field camera
+        # (it cannot be woken) at its own next wake.
+        states = _wait_states(
+            port,
+            token,
+            lambda s: s.get("sensor.barn_camera_settings_copy", {}).get("state")
+            == "done",
+        )
+        assert states["sensor.barn_camera_settings_copy"]["state"] == "done"
+        assert states["sensor.field_camera_settings_copy"]["state"] in (
+            "pending",
+            "done",
+        )
         assert f"MQTT broker: 127.0.0.1:{broker}" in printed
         assert "--once --alarm low_power" in printed
         print(f"demo ready (token written) after {ready:.1f} s")  # noqa: T201 (reported)
@@ -190,6 +207,13 @@ def test_demo_headless(tmp_path: Path) -> None:
             not in (None, heard, "unknown", "unavailable"),
         )
         assert "Home Assistant restarts" in log.read_text()
+        states = _wait_states(
+            port,
+            token,
+            lambda s: s.get("sensor.field_camera_settings_copy", {}).get("state")
+            == "done",
+        )
+        assert states["sensor.field_camera_settings_copy"]["state"] == "done"
         assert states["sensor.garden_camera_battery"]["state"] == "91"
         assert states["automation.made_in_the_ui"]["state"] == "on"
         assert demo.poll() is None
