@@ -97,7 +97,9 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in reversed(processes):
         if process.poll() is None:
             process.send_signal(
-                signal.SIGINT if process is processes[1] else signal.SIGTERM
+                signal.SIGINT
+                if len(processes) > 1 and process is processes[1]
+                else signal.SIGTERM
             )
     for process in reversed(processes):
         try:

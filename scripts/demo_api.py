@@ -157,8 +157,10 @@ async def start_copy(base: str, token: str) -> str:
                 "entity_id": ["camera.barn_camera", "camera.field_camera"],
             },
         ) as resp:
-            resp.raise_for_status()
+            if resp.status != 200:
+                return f"settings copy: refused ({resp.status}: {await resp.text()})"
     return (
         "settings copy: Garden camera's heartbeat and image settings to Barn camera"
-        " (at once) and Field camera (at its next wake): their Settings copy sensors"
+        " (at once) and Field camera (it cannot be woken: at once if still awake,"
+        " else at its next own wake): their Settings copy sensors"
     )

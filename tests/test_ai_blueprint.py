@@ -90,6 +90,12 @@ async def test_each_picture_described_and_sent(
         },
     )
     await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json", snapType="PIR"))
+    # A timed picture: not among the triggers described by default (PIR, radar).
+    await fire(
+        hass,
+        SNAPSHOT_TOPIC,
+        payload("snapshot.json", snapType="Timer", time=1682336900),
+    )
     await hass.async_block_till_done()
     (task,) = fake_ai.tasks
     (attachment,) = task.attachments

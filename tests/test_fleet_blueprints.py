@@ -106,6 +106,8 @@ async def test_unreachable_for_a_while_and_back(
         duration={"hours": 1},
     )
     # Silence past the watchdog (the guide's 24 h heartbeat: 2 x 24 h + 10 min).
+    await hass.async_block_till_done(wait_background_tasks=True)  # the first read
+    camera.sleep()  # and then it sleeps: nothing heard until its next heartbeat
     freezer.tick(timedelta(hours=48, minutes=11))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -116,8 +118,11 @@ async def test_unreachable_for_a_while_and_back(
     await hass.async_block_till_done()
     assert len(notifications) == 1
     assert notifications[0].data["message"].startswith("Unreachable since ")
+    camera.awake = True
     await _heartbeat(hass, camera)
     assert _messages(notifications)[1] == ("Garden camera", "Heard from again")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    camera.sleep()
     # A short absence: nothing either way.
     freezer.tick(timedelta(hours=48, minutes=11))
     async_fire_time_changed(hass)

@@ -433,9 +433,10 @@ async def test_provisioning_with_tls_of_a_public_ca(
 async def test_provisioning_with_an_own_ca_asks_for_its_file(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, http_camera: HttpCamera
 ) -> None:
-    """TLS with the user's own CA: written (tlsType 1), then the camera is asked
-    whether it has the CA file; without it the form says to upload it and nothing
-    else happens; with it (uploaded), the same form goes on to the heartbeat."""
+    """TLS with the user's own CA: the camera is asked first whether it has the CA
+    file; without it the form says to upload it and nothing is written (the
+    camera keeps reaching its broker); with it (uploaded), TLS is written (tlsType
+    1) and the same form goes on to the heartbeat."""
     result = await _user_step(hass, http_camera.http_data())
     own_ca = {
         CONF_PROVISION: True,
@@ -447,14 +448,16 @@ async def test_provisioning_with_an_own_ca_asks_for_its_file(
     assert result["errors"] == {"base": "ca_missing"}
     assert result["step_id"] == "provision"
     capture = http_camera.camera.settings["capture.info"]
-    assert (capture["tlsEnable"], capture["tlsType"]) == (1, 1)
-    assert [r[2] for r in http_camera.requests[-2:]] == [
-        "set.capture.info",
-        "get.capture.info",
-    ]
+    assert capture["tlsEnable"] == 0  # nothing written
+    assert http_camera.requests[-1][2] == "get.capture.info"
     capture["caExist"] = True  # uploaded on its web page
     result = await hass.config_entries.flow.async_configure(result["flow_id"], own_ca)
     assert result["type"] is FlowResultType.SHOW_PROGRESS
+    assert (capture["tlsEnable"], capture["tlsType"]) == (1, 1)
+    assert [r[2] for r in http_camera.requests[-2:]] == [
+        "get.capture.info",
+        "set.capture.info",
+    ]
     await fire(hass, HEARTBEAT_TOPIC, json.dumps(http_camera.camera.heartbeat()))
     result = await hass.config_entries.flow.async_configure(result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -604,6 +607,7 @@ async def test_options_flow(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) ->
         "history_size": 200,
         "picture_folder": "milesight_x5",  # under the media directory
         "late_after": 15,  # minutes: a picture taken longer before is late
+        "data_plan": 0,  # MB: no plan given
     }
 
 

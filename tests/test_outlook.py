@@ -53,15 +53,22 @@ def test_no_outlook(samples: list[tuple[float, float]], why: str) -> None:
 
 
 def test_samples_hourly_within_a_week() -> None:
-    """At most one sample an hour (the newest kept), nothing older than 7 days."""
+    """One sample per clock hour (the newest of the hour kept), nothing older than
+    7 days. A camera waking every 20 minutes for 49 hours: one sample an hour,
+    and an outlook."""
     samples: list[tuple[float, float]] = []
     samples = add_sample(samples, 0.0, 90.0)
-    samples = add_sample(samples, 600.0, 89.0)  # within the hour: replaces
+    samples = add_sample(samples, 600.0, 89.0)  # the same hour: replaces
     assert samples == [(600.0, 89.0)]
-    samples = add_sample(samples, 600.0 + 3600, 88.0)
+    samples = add_sample(samples, 3600.0, 88.0)  # the next hour
     assert len(samples) == 2
     samples = add_sample(samples, 8 * DAY, 50.0)
     assert samples == [(8 * DAY, 50.0)]
+    busy: list[tuple[float, float]] = []
+    for step in range(3 * 49 + 1):  # every 20 min for 49 h, 1 %/day
+        busy = add_sample(busy, step * 1200.0, 80 - step * 1200.0 / DAY)
+    assert len(busy) == 50
+    assert days_left(busy) == 78.0
 
 
 async def test_sensor_follows_the_heartbeats(

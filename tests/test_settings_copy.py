@@ -115,6 +115,7 @@ async def test_copy_to_a_woken_and_a_sleeping_camera(
         "camera": "Barn camera",
         "queued": ["set.capture.info"],
         "status": "pending",
+        "not_reported": [],
     }
     await hass.async_block_till_done(wait_background_tasks=True)
 
@@ -182,6 +183,44 @@ async def test_refused_copy_fails_saying_why(
     assert hass.states.get(COPY_SHED).state == "done"
 
 
+async def test_a_field_the_source_lacks_is_left_out(
+    hass: HomeAssistant, fleet: tuple[FakeCamera, dict[str, MockConfigEntry]]
+) -> None:
+    """The guide's own get.image.info sample has no captureMode: the rest of the
+    image group is copied, and the answer says what was left out."""
+    fake, entries = fleet
+    entries[MAC].runtime_data.data.settings["get.image.info"].pop("captureMode")
+    fake[THIRD_MAC].awake = True
+    not_heard_lately(entries[THIRD_MAC])
+    response = await _copy(hass, entries, ["image"])
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert response[THIRD_MAC]["not_reported"] == ["captureMode"]
+    (write,) = [
+        r
+        for r in fake.requests
+        if r["devMac"] == THIRD_MAC and r["api"] == "set.image.info"
+    ]
+    assert "captureMode" not in write["data"]
+    assert write["data"]["brightness"] == 70
+    assert hass.states.get(COPY_SHED).state == "done"
+
+
+async def test_a_newer_copy_replaces_one_under_way(
+    hass: HomeAssistant, fleet: tuple[FakeCamera, dict[str, MockConfigEntry]]
+) -> None:
+    """A second copy while the first is delivered: the first stops before its
+    next write, the newer one is delivered next (not at the next wake)."""
+    fake, entries = fleet
+    first = hass.async_create_task(_copy(hass, entries, ["heartbeat"]))
+    await first
+    await _copy(hass, entries, ["image"])
+    await hass.async_block_till_done(wait_background_tasks=True)
+    for mac in (OTHER_MAC, THIRD_MAC):
+        assert fake[mac].settings["image.info"]["brightness"] == 70
+    state = hass.states.get(COPY_BARN)
+    assert (state.state, state.attributes["groups"]) == ("done", ["image"])
+
+
 async def test_source_not_read_is_refused(
     hass: HomeAssistant, fleet: tuple[FakeCamera, dict[str, MockConfigEntry]]
 ) -> None:
@@ -221,7 +260,8 @@ def test_copy_writes_keep_the_targets_own_leaves() -> None:
             "host": "secret",
         }
     }
-    values = copied_values(source, ["triggers"])
+    values, skipped = copied_values(source, ["triggers"])
+    assert skipped == []
     assert values == {
         "get.capture.info": {
             "triggerConfig": {
@@ -256,5 +296,12 @@ def test_copy_writes_keep_the_targets_own_leaves() -> None:
     }
     with pytest.raises(SettingUnknownError):
         copy_writes(values, {})
+    # A field the source's firmware does not report is left out, and said so; a
+    # read it never gave refuses the group.
+    values, skipped = copied_values(source, ["heartbeat"])
+    assert values == {}
+    assert skipped == [
+        "heartInterval", "heartTestMode", "heartTestInterval", "heartLpowerInterval",
+    ]  # fmt: skip
     with pytest.raises(SettingUnknownError):
-        copied_values(source, ["heartbeat"])
+        copied_values(source, ["image"])

@@ -80,3 +80,33 @@ async def test_up_to_date(
     # Progress is reported (an install runs until the camera shows the new
     # version); nothing to install.
     assert state.attributes["supported_features"] == UpdateEntityFeature.PROGRESS
+
+
+async def test_an_install_that_never_reports_frees_acts(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_camera: FakeCamera
+) -> None:
+    """An install whose new version never shows (versions written differently, the
+    camera on USB power posting only at its interval): acts are refused only for
+    the install's timeout (30 min), then go again."""
+    from datetime import timedelta
+
+    from homeassistant.util import dt as dt_util
+
+    await wake_up(hass, fake_camera[MAC])
+    state = init_integration.runtime_data.data
+    state.install_version = "?"
+    state.install_since = dt_util.utcnow() - timedelta(minutes=29)
+    with pytest.raises(ServiceValidationError):
+        await _press(hass)
+    state.install_since = dt_util.utcnow() - timedelta(minutes=31)
+    await _press(hass)
+    assert fake_camera.sent("cmd.snapshot")
+
+
+async def _press(hass: HomeAssistant) -> None:
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: "button.garden_camera_snapshot_now"},
+        blocking=True,
+    )

@@ -61,7 +61,7 @@ from .api.coerce import as_str
 from .api.field import MIP_READ
 from .api.mqtt_client import Answer, Request, X5MqttClient
 from .camera_http import http_client
-from .const import BRANCH_FRESH, CONF_REQUEST_TOPIC, DOMAIN
+from .const import BRANCH_FRESH, CONF_REQUEST_TOPIC, DOMAIN, INSTALL_TIMEOUT
 from .dispatcher import MessageKind
 from .errors import error_key
 from .link import CameraLink
@@ -302,7 +302,8 @@ class X5Commands:
                 command, data, background=background, failures=failures
             )
         key = command.name + json.dumps(data or {}, sort_keys=True, default=str)
-        if (task := self._acts.get(key)) is None:
+        # A finished one (its done callback not run yet) is not shared: asked again.
+        if (task := self._acts.get(key)) is None or task.done():
             task = self._entry.async_create_background_task(
                 self.hass,
                 self._async_run(command, data, background=False),
@@ -358,10 +359,11 @@ class X5Commands:
         background: bool,
         failures: int | None = None,
     ) -> dict[str, Any] | bytes:
-        if command.kind is CommandKind.ACT and self._link.data.install_version:
+        if command.kind is CommandKind.ACT and self._installing():
             # A firmware install runs: the camera restarts when it is written,
             # at a moment nothing tells; an act then is lost (or, a restart,
-            # harms the install). Until the new version shows or it is given up.
+            # harms the install). Until the new version shows, or for at most
+            # the install's timeout (a version that never matches frees it).
             raise CameraAsleepError("firmware_installing")
         if self.http is not None and (
             not command.over_mqtt or not self.reach.known_asleep
@@ -550,6 +552,14 @@ class X5Commands:
             state.settings[name] = copy.deepcopy(dict(data))  # shown, not a base
         self._written_at[name] = asyncio.get_running_loop().time()
         self._link.async_save_later()
+
+    def _installing(self) -> bool:
+        state = self._link.data
+        return bool(
+            state.install_version
+            and state.install_since
+            and dt_util.utcnow() - state.install_since < INSTALL_TIMEOUT
+        )
 
     def _start_install(self) -> None:
         state = self._link.data

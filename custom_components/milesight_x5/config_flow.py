@@ -89,6 +89,13 @@ PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
 
 
+def _has_ca(capture: Mapping[str, Any] | bytes) -> bool:
+    """Whether ``get.capture.info`` says the camera holds a CA file (``caExist``,
+    a boolean the guide types; "true"/1 taken too, as a camera may send them)."""
+    value = capture.get("caExist") if isinstance(capture, Mapping) else None
+    return value is True or str(value).strip().lower() in ("true", "1")
+
+
 def _reachable_from_lan(host: str) -> bool:
     """Whether a broker address Home Assistant uses is one a camera can use too."""
     if not host:
@@ -309,22 +316,19 @@ class X5ConfigFlow(ConfigFlow, domain=DOMAIN):
             }
             client = http_client(self.hass, self._data)
             assert client is not None
-            ca_missing = False
             try:
-                await client.async_request("set.capture.info", request)
                 # A CA of the user's own: without its file (uploaded on the
-                # camera's web page) the camera cannot reach the broker at all.
-                if tls_type == TLS_CHOICES["self_signed"]:
-                    capture = await client.async_request("get.capture.info")
-                    ca_missing = not (
-                        isinstance(capture, dict) and capture.get("caExist")
-                    )
+                # camera's web page) the camera could not reach the broker at
+                # all, so nothing is written before it is there.
+                if tls_type == TLS_CHOICES["self_signed"] and not _has_ca(
+                    await client.async_request("get.capture.info")
+                ):
+                    errors["base"] = "ca_missing"
+                else:
+                    await client.async_request("set.capture.info", request)
+                    return await self.async_step_wait_heartbeat()
             except X5Error:
                 errors["base"] = "provision_failed"
-            else:
-                if not ca_missing:
-                    return await self.async_step_wait_heartbeat()
-                errors["base"] = "ca_missing"
         schema = vol.Schema(
             {
                 vol.Required(CONF_PROVISION, default=True): bool,

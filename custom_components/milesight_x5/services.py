@@ -281,12 +281,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async def _copy_settings(call: ServiceCall) -> ServiceResponse:
         device = dr.async_get(hass).async_get(call.data[ATTR_SOURCE])
         entry = _camera_entry_of_device(hass, device) if device else None
-        if entry is None or entry.state is not ConfigEntryState.LOADED:
+        if entry is None:
             raise _refuse("unknown_device", device_id=call.data[ATTR_SOURCE])
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _refuse("camera_not_loaded", name=entry.title)
         source: X5Coordinator = entry.runtime_data
         groups: list[str] = list(dict.fromkeys(call.data[ATTR_GROUPS]))
         try:
-            values = copied_values(source.data.settings, groups)
+            values, skipped = copied_values(source.data.settings, groups)
         except SettingUnknownError as err:
             raise _refuse("source_not_read", name=entry.title) from err
         targets = [c for c in _targeted_cameras(hass, call) if c.mac != source.mac]
@@ -297,6 +299,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
                     camera.settings_copy.start(entry.title, groups, values)
                 ),
                 "status": "pending",
+                "not_reported": list[JsonValueType](skipped),
             }
             for camera in targets
         }

@@ -20,8 +20,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .api import X5Error
-from .api.copy import copy_writes
+from .api import SettingUnknownError, X5Error
+from .api.copy import copy_writes, read_of
 from .commands import X5Commands
 from .const import DOMAIN
 from .copy_job import DONE, FAILED, PENDING, CopyJob
@@ -33,11 +33,12 @@ _LOGGER = logging.getLogger(__name__)
 
 
 # Not now, at its next own wake: not woken (asleep, or wake by MQTT off), no
-# answer (writes may go again), or out of reach. Anything else fails the copy,
-# saying why (Low Power mode takes no remote configuration; a refusal).
+# answer (writes may go again), out of reach, or unloaded (a reload, a restart).
+# Anything else fails the copy, saying why (Low Power mode takes no remote
+# configuration; a refusal).
 _LATER = frozenset(
     {"camera_asleep", "wake_disabled", "command_timeout", "broker_unavailable",
-     "cannot_connect"}
+     "cannot_connect", "camera_unloaded"}
 )  # fmt: skip
 
 
@@ -72,40 +73,67 @@ class SettingsCopy:
             self._deliver(wake=False)
 
     def _deliver(self, *, wake: bool) -> None:
-        if self._running or self._commands.reach.closed:
+        if self._running or self._commands.reach.closed or (job := self.job) is None:
             return
         self._running = True
         self._link.config_entry.async_create_background_task(
             self._link.hass,
-            self._async_deliver(wake=wake),
+            self._async_deliver(job, wake=wake),
             f"{DOMAIN} settings copy {self._link.mac}",
         )
 
-    async def _async_deliver(self, *, wake: bool) -> None:
-        job = self.job
-        assert job is not None
+    async def _async_deliver(self, job: CopyJob, *, wake: bool) -> None:
+        """Deliver ``job``: a wake at most for the first command (then only while
+        the camera is awake); a newer copy taken meanwhile is delivered next."""
         try:
-            # The target's own branches first, where a copied object needs them.
-            for name in job.values:
-                if self._link.data.settings.get(name) is None:
-                    await self._commands.async_command(name, background=not wake)
-            writes = copy_writes(job.values, self._link.data.settings)
-            for name, data in writes.items():
-                if name in job.written:
-                    continue
-                await self._commands.async_command(name, data, background=not wake)
-                job.written.append(name)
-                self._changed()
+            await self._async_send(job, wake=wake)
         except X5Error as err:
             if (reason := error_key(err)) not in _LATER:
                 self._end(job, FAILED, reason)
-            else:
-                _LOGGER.debug("%s: settings copy waits for its wake", self._link.mac)
-        else:
-            self._end(job, DONE, None)
+            else:  # pending, and why it waits (shown)
+                job.reason = reason
+                _LOGGER.debug("%s: settings copy waits (%s)", self._link.mac, reason)
         finally:
             self._running = False
             self._changed()
+        newer = self.job
+        if newer is not job and newer is not None and newer.status == PENDING:
+            self._deliver(wake=True)
+
+    async def _async_send(self, job: CopyJob, *, wake: bool) -> None:
+        first = True
+
+        async def command(name: str, data: dict[str, Any] | None = None) -> None:
+            nonlocal first
+            # Woken for the first command at most: the rest only while awake.
+            await self._commands.async_command(
+                name, data, background=not (wake and first)
+            )
+            first = False
+
+        read: set[str] = set()
+        while True:
+            if self.job is not job:
+                return  # a newer copy replaced it
+            try:
+                writes = copy_writes(job.values, self._link.data.settings)
+                break
+            except SettingUnknownError as err:
+                # An object it has not reported (its other leaves unknown): read
+                # it, never write it from a guess; still unknown after: failed.
+                if (name := read_of(err.command)) in read:
+                    raise
+                read.add(name)
+                await command(name)
+        for name, data in writes.items():
+            if self.job is not job:
+                return
+            if name in job.written:
+                continue
+            await command(name, data)
+            job.written.append(name)
+            self._changed()
+        self._end(job, DONE, None)
 
     def _end(self, job: CopyJob, status: str, reason: str | None) -> None:
         job.status, job.reason = status, reason

@@ -114,6 +114,8 @@ def _first_run_ready(states: dict[str, dict[str, Any]]) -> bool:
 
 
 WANTED = {
+    # The demo's barn camera: a 7 MB plan, 6.1 MB used this month.
+    "sensor.barn_camera_data_plan_used": "87.3",
     "sensor.garden_camera_battery": "91",
     "sensor.barn_camera_battery": "91",
     "sensor.garden_camera_noise": "61",
@@ -162,6 +164,8 @@ def test_demo_headless(tmp_path: Path) -> None:
         states = _wait_states(port, token, _first_run_ready)
         for entity_id, value in WANTED.items():
             assert states[entity_id]["state"] == value, entity_id
+        days = float(states["sensor.garden_camera_battery_days_left"]["state"])
+        assert 25 < days < 35  # 91 % at about 3 %/day (the seeded history)
         assert states["image.garden_camera_snapshot"]["state"] not in (
             "unknown",
             "unavailable",

@@ -78,6 +78,11 @@ def write_of(read: str) -> str:
     return "set." + read.removeprefix("get.")
 
 
+def read_of(write: str) -> str:
+    """``set.capture.info`` -> ``get.capture.info``."""
+    return "get." + write.removeprefix("set.")
+
+
 def _field(answer: Any, dotted: str) -> tuple[bool, Any]:
     node = answer
     for part in dotted.split("."):
@@ -89,30 +94,35 @@ def _field(answer: Any, dotted: str) -> tuple[bool, Any]:
 
 def copied_values(
     settings: Mapping[str, Any], groups: list[str]
-) -> dict[str, dict[str, Any]]:
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """The source's fields of ``groups`` by read command (its cached answers), a
-    dotted field nested as in the answer.
+    dotted field nested as in the answer; and the fields it did not report (left
+    out: firmware differ, and the guide's own samples lack some of its fields).
 
-    Raises :class:`SettingUnknownError` when the source has not reported a field
-    a group copies (nothing to copy from).
+    Raises :class:`SettingUnknownError` when the source has not reported a read a
+    group needs at all (nothing to copy from).
     """
     values: dict[str, dict[str, Any]] = {}
+    skipped: list[str] = []
     for group in groups:
         for read, fields in COPY_GROUPS[group].items():
             answer = settings.get(read)
+            if not isinstance(answer, Mapping):
+                raise SettingUnknownError(
+                    f"{group}: the source did not report {read}", command=read
+                )
             into = values.setdefault(read, {})
             for dotted in fields:
                 found, value = _field(answer, dotted)
                 if not found:
-                    raise SettingUnknownError(
-                        f"{group}: the source did not report {dotted}", command=read
-                    )
+                    skipped.append(dotted)
+                    continue
                 *parents, leaf = dotted.split(".")
                 node = into
                 for part in parents:
                     node = node.setdefault(part, {})
                 node[leaf] = copy.deepcopy(value)
-    return values
+    return {read: fields for read, fields in values.items() if fields}, skipped
 
 
 def _overlay(target: dict[str, Any], leaves: Mapping[str, Any]) -> None:

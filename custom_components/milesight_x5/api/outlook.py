@@ -17,18 +17,19 @@ DAY: Final = 86400.0
 WINDOW_DAYS: Final = 7.0  # the samples the trend is taken from
 MIN_SPAN_DAYS: Final = 2.0  # the trend needs this much history
 MIN_SAMPLES: Final = 3
-SAMPLE_EVERY: Final = 3600.0  # s: at most one sample an hour
+SAMPLE_EVERY: Final = 3600.0  # s: one sample per clock hour
 FLAT: Final = -0.2  # %/day: a slower fall (or a rise) is no trend to count on
 
 
 def add_sample(
     samples: list[tuple[float, float]], at: float, soc: float
 ) -> list[tuple[float, float]]:
-    """``samples`` with the state of charge ``soc`` (%) at ``at`` (epoch s): at
-    most one an hour (a newer one within the hour replaces it), none older than
-    the window; in time order."""
+    """``samples`` with the state of charge ``soc`` (%) at ``at`` (epoch s): one
+    per clock hour (a newer one in the same hour replaces it, so a camera waking
+    every few minutes still leaves one an hour), none older than the window; in
+    time order."""
     kept = [(t, s) for t, s in samples if at - WINDOW_DAYS * DAY <= t < at]
-    if kept and at - kept[-1][0] < SAMPLE_EVERY:
+    if kept and kept[-1][0] // SAMPLE_EVERY == at // SAMPLE_EVERY:
         kept.pop()
     kept.append((at, soc))
     return kept
