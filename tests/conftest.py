@@ -9,19 +9,21 @@ from enum import Enum
 import json
 import logging
 from pathlib import Path
+import shutil
 from typing import Any
 from unittest.mock import Mock, PropertyMock, patch
 
 # Imported up front: importing them later under a frozen clock (freezegun) fails.
 import homeassistant.components.mqtt.config_flow  # noqa: F401
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import device_registry as dr, entity_registry as er, frame
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_mqtt_message,
+    async_mock_service,
 )
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import (
@@ -418,3 +420,20 @@ def not_heard_lately(entry: MockConfigEntry) -> None:
     """Home Assistant last heard from the camera long ago (awake window over)."""
     state = entry.runtime_data.data
     state.last_seen = dt_util.utcnow() - timedelta(hours=1)
+
+
+@pytest.fixture
+async def blueprints_dir(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Home Assistant's config folder holds the repository's blueprints, as after
+    an import (in Berlin: the quiet hours' tests)."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    hass.config.config_dir = str(tmp_path)
+    source = Path(__file__).resolve().parent.parent / "blueprints" / "automation"
+    target = tmp_path / "blueprints" / "automation" / DOMAIN
+    await hass.async_add_executor_job(shutil.copytree, source / DOMAIN, target)
+
+
+@pytest.fixture
+def notifications(hass: HomeAssistant) -> list[ServiceCall]:
+    """What the phone (notify.phone) would have received."""
+    return async_mock_service(hass, "notify", "phone")

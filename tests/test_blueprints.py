@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-import shutil
 from typing import Any
 from unittest.mock import ANY
 from urllib.parse import quote
@@ -20,7 +19,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_mqtt_message,
-    async_mock_service,
 )
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
@@ -93,21 +91,6 @@ def test_readme_links_import(name: str) -> None:
         + quote(raw, safe="")
     )
     assert link in (ROOT / "README.md").read_text()
-
-
-@pytest.fixture
-async def blueprints_dir(hass: HomeAssistant, tmp_path: Path) -> None:
-    """Home Assistant's config folder holds the blueprints, as after an import."""
-    await hass.config.async_set_time_zone("Europe/Berlin")
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "blueprints" / "automation" / DOMAIN
-    await hass.async_add_executor_job(shutil.copytree, FOLDER, target)
-
-
-@pytest.fixture
-def notifications(hass: HomeAssistant) -> list[ServiceCall]:
-    """What the phone would have received."""
-    return async_mock_service(hass, "notify", "phone")
 
 
 async def _use(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 import json
 from pathlib import Path
-import shutil
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -16,7 +15,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    async_mock_service,
 )
 
 from custom_components.milesight_x5.const import DOMAIN
@@ -29,18 +27,7 @@ CONNECTIVITY = "binary_sensor.garden_camera_connectivity"
 DATA = "sensor.garden_camera_data_used_this_month"
 
 
-@pytest.fixture(autouse=True)
-async def blueprints_dir(hass: HomeAssistant, tmp_path: Path) -> None:
-    """Home Assistant's config folder holds the blueprints, as after an import."""
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "blueprints" / "automation" / DOMAIN
-    await hass.async_add_executor_job(shutil.copytree, FOLDER, target)
-
-
-@pytest.fixture
-def notifications(hass: HomeAssistant) -> list[ServiceCall]:
-    """What the phone would have received."""
-    return async_mock_service(hass, "notify", "phone")
+pytestmark = pytest.mark.usefixtures("blueprints_dir")
 
 
 async def _use(hass: HomeAssistant, name: str, **inputs: Any) -> None:

@@ -48,7 +48,7 @@ def _call(port: int, token: str, path: str, body: dict[str, Any]) -> None:
         assert resp.status == 200
 
 
-def _start(port: int, workdir: Path, log: Path) -> subprocess.Popen[str]:
+def _start(port: int, workdir: Path, log: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             "bash",
@@ -61,6 +61,7 @@ def _start(port: int, workdir: Path, log: Path) -> subprocess.Popen[str]:
             "20",
             "--run-for",
             "300",
+            *extra,
         ],  # fmt: skip
         cwd=ROOT,
         env=subprocess_env(),
@@ -137,27 +138,7 @@ def test_demo_headless(tmp_path: Path) -> None:
     port, log = _free_port(), tmp_path / "demo.out"
     broker = _free_port()
     started = time.monotonic()
-    demo = subprocess.Popen(
-        [
-            "bash",
-            "scripts/demo",
-            "--port",
-            str(port),
-            "--dir",
-            str(tmp_path),
-            "--broker-port",
-            str(broker),
-            "--interval",
-            "20",
-            "--run-for",
-            "300",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=subprocess_env(),
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    demo = _start(port, tmp_path, log, "--broker-port", str(broker))
     try:
         token = _wait_ready(demo, tmp_path, log)
         ready = time.monotonic() - started
