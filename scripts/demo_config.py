@@ -39,6 +39,37 @@ FIELD_HABITS = [
 # The SIMs' monthly plans (MB): the barn camera has used 87 % of its 7 MB (the
 # simulator's 6.1 MB this month), so its data plan repair shows.
 DATA_PLANS = {"1CC3164126A3": 7, "1CC3164126A4": 100}
+
+
+# The fleet's health, from the repository's blueprints, on the three cameras (JSON
+# is YAML): the data budget (5 MB) is passed by the 6.1 MB the simulator reports,
+# so a notification shows; battery and reachability stay quiet unless you make
+# them speak (scripts/camera, or stop the demo's cameras for a while).
+def _fleet(
+    name: str, title: str, key: str, suffix: str, **inputs: Any
+) -> dict[str, Any]:
+    domain = "binary_sensor" if suffix == "connectivity" else "sensor"
+    entities = [
+        f"{domain}.{camera.lower().replace(' ', '_')}_{suffix}"
+        for camera in CAMERAS.values()
+    ]
+    return {
+        "id": f"x5_demo_{name}",
+        "alias": title,
+        "use_blueprint": {
+            "path": f"{DOMAIN}/fleet_{name}.yaml",
+            "input": {key: entities, **inputs},
+        },
+    }
+
+
+FLEET_AUTOMATIONS = [
+    _fleet("battery_low", "Fleet: battery low", "batteries", "battery", threshold=20),
+    _fleet("unreachable", "Fleet: camera unreachable", "connectivity", "connectivity",
+           duration={"hours": 1}),
+    _fleet("data_budget", "Fleet: data above budget", "data_used",
+           "data_used_this_month", budget=5),
+]  # fmt: skip
 DASHBOARD = {"id": "x5_cameras", "url_path": "x5-cameras", "title": "X5 cameras"}
 TOPICS = {
     "heartbeat_topic": "X5SensingCam/Status",
@@ -123,7 +154,7 @@ def write_config(
         configuration_yaml(ha_port, recorder=recorder)
     )
     # The automation editor (Settings -> Automations & scenes) saves here.
-    (config / "automations.yaml").write_text("[]\n")
+    (config / "automations.yaml").write_text(json.dumps(FLEET_AUTOMATIONS, indent=2))
     _link_integration_and_blueprints(config)
     storage = config / ".storage"
     (storage / "onboarding").write_text(

@@ -101,7 +101,11 @@ async def test_each_picture_described_and_sent(
     (attachment,) = task.attachments
     assert attachment.media_content_id.startswith(f"media-source://{DOMAIN}/")
     assert attachment.mime_type == "image/jpeg"
-    kept = init_integration.runtime_data.history.newest_first()[0]
+    (kept,) = [
+        picture
+        for picture in init_integration.runtime_data.history.newest_first()
+        if picture.name.endswith("-pir.jpg")
+    ]
     assert attachment.path == init_integration.runtime_data.history.folder / kept.name
     (sent,) = notifications
     assert sent.data["title"] == "Garden camera"

@@ -145,6 +145,17 @@ def test_demo_headless(tmp_path: Path) -> None:
         states = _wait_states(port, token, _first_run_ready)
         for entity_id, value in WANTED.items():
             assert states[entity_id]["state"] == value, entity_id
+        # The fleet's data budget (5 MB) was passed (6.1 MB): its automation ran.
+        budget = _wait_states(
+            port,
+            token,
+            lambda s: s.get("automation.fleet_data_above_budget", {})
+            .get("attributes", {})
+            .get("last_triggered"),
+            limit=30,
+        )["automation.fleet_data_above_budget"]
+        assert budget["attributes"]["last_triggered"]
+        assert states["automation.fleet_battery_low"]["state"] == "on"
         days = float(states["sensor.garden_camera_battery_days_left"]["state"])
         assert 25 < days < 35  # 91 % at about 3 %/day (the seeded history)
         assert states["image.garden_camera_snapshot"]["state"] not in (
