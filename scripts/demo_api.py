@@ -38,12 +38,14 @@ async def wait_for_cameras(base: str, token: str, *, required: bool = True) -> N
         raise RuntimeError("the cameras were not set up; see home-assistant.log")
 
 
-async def _wait_for_http(session: aiohttp.ClientSession, base: str) -> None:
-    """Wait until Home Assistant's HTTP server answers."""
+async def _wait_for_http(
+    session: aiohttp.ClientSession, base: str, path: str = "/manifest.json"
+) -> None:
+    """Wait until Home Assistant's HTTP server answers ``path``."""
     deadline = time.monotonic() + 300
     while True:
         with contextlib.suppress(aiohttp.ClientError):
-            async with session.get(f"{base}/manifest.json") as resp:
+            async with session.get(f"{base}{path}") as resp:
                 if resp.status == 200:
                     return
         if time.monotonic() > deadline:
@@ -96,15 +98,7 @@ async def create_user(base: str) -> dict[str, Any]:
     """Create the demo user through onboarding; return its tokens."""
     client_id = f"{base}/"
     async with aiohttp.ClientSession() as session:
-        deadline = time.monotonic() + 300
-        while True:
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{base}/api/onboarding") as resp:
-                    if resp.status == 200:
-                        break
-            if time.monotonic() > deadline:
-                raise RuntimeError("Home Assistant did not start")
-            await asyncio.sleep(0.5)
+        await _wait_for_http(session, base, "/api/onboarding")
         async with session.post(
             f"{base}/api/onboarding/users",
             json={

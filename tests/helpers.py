@@ -6,7 +6,10 @@ import asyncio
 from collections.abc import Callable
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCRIPTS = Path(__file__).parent.parent / "scripts"
@@ -97,3 +100,31 @@ async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
     async with asyncio.timeout(seconds):
         while not condition():  # noqa: ASYNC110 (a fake camera's state, no event)
             await asyncio.sleep(0.005)
+
+
+async def use_blueprint(
+    hass: HomeAssistant, name: str, *, default_action: bool = False, **inputs: Any
+) -> None:
+    """One automation from the repository's blueprint ``name`` with ``inputs``
+    (notifying ``notify.phone`` unless ``default_action``); it is on."""
+    from homeassistant.components import automation
+    from homeassistant.setup import async_setup_component
+
+    from custom_components.milesight_x5.const import DOMAIN
+
+    action = {} if default_action else {"notify_action": "notify.phone"}
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "use_blueprint": {
+                    "path": f"{DOMAIN}/{name}",
+                    "input": {**action, **inputs},
+                }
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    (entity_id,) = hass.states.async_entity_ids(automation.DOMAIN)
+    assert hass.states.get(entity_id).state == "on"

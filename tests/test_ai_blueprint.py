@@ -6,7 +6,6 @@ from pathlib import Path
 import shutil
 from typing import Any
 
-from homeassistant.components import automation
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 import pytest
@@ -18,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.milesight_x5.const import DOMAIN
 
 from .conftest import SNAPSHOT_TOPIC, camera_device, fire
-from .helpers import payload
+from .helpers import payload, use_blueprint
 
 ai_task = pytest.importorskip(
     "homeassistant.components.ai_task",
@@ -73,21 +72,11 @@ async def test_each_picture_described_and_sent(
     from the history); the notification carries its answer and the picture."""
     notifications: list[ServiceCall] = async_mock_service(hass, "notify", "phone")
     device = camera_device(hass, init_integration.entry_id)
-    assert await async_setup_component(
+    await use_blueprint(
         hass,
-        automation.DOMAIN,
-        {
-            automation.DOMAIN: {
-                "use_blueprint": {
-                    "path": f"{DOMAIN}/ai_capture_description.yaml",
-                    "input": {
-                        "camera": device.id,
-                        "ai_task": fake_ai.entity_id,
-                        "notify_action": "notify.phone",
-                    },
-                }
-            }
-        },
+        "ai_capture_description.yaml",
+        camera=device.id,
+        ai_task=fake_ai.entity_id,
     )
     await fire(hass, SNAPSHOT_TOPIC, payload("snapshot.json", snapType="PIR"))
     # A timed picture: not among the triggers described by default (PIR, radar).

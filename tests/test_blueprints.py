@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 from custom_components.milesight_x5.const import DOMAIN, EVENT_CAPTURE
 
 from .conftest import ALARM_TOPIC, MAC, SNAPSHOT_TOPIC, camera_device, fire, make_entry
-from .helpers import payload
+from .helpers import payload, use_blueprint
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "blueprints" / "automation" / DOMAIN
@@ -93,27 +93,6 @@ def test_readme_links_import(name: str) -> None:
     assert link in (ROOT / "README.md").read_text()
 
 
-async def _use(
-    hass: HomeAssistant, name: str, *, default_action: bool = False, **inputs: Any
-) -> None:
-    assert await async_setup_component(
-        hass,
-        automation.DOMAIN,
-        {
-            automation.DOMAIN: {
-                "use_blueprint": {
-                    "path": f"{DOMAIN}/{name}",
-                    "input": {"notify_action": "notify.phone", **inputs}
-                    if default_action is False
-                    else inputs,
-                }
-            }
-        },
-    )
-    (entity_id,) = hass.states.async_entity_ids(automation.DOMAIN)
-    assert hass.states.get(entity_id).state == "on"
-
-
 def _sent(notifications: list[ServiceCall]) -> list[dict[str, Any]]:
     return [dict(call.data) for call in notifications]
 
@@ -127,7 +106,7 @@ async def test_capture_notifies_once_for_a_live_picture(
     """Each live picture of a chosen trigger notifies once; others, a broker's replay
     and a reload notify nothing."""
     device = camera_device(hass, init_integration.entry_id)
-    await _use(
+    await use_blueprint(
         hass, "capture_notification.yaml", camera=device.id, triggers=["pir", "noise"]
     )
     await fire(hass, SNAPSHOT_TOPIC, PIR_PICTURE)
@@ -174,7 +153,7 @@ async def test_capture_after_a_restart_notifies_nothing(
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={(DOMAIN, MAC)}
     )
-    await _use(hass, "capture_notification.yaml", camera=device.id)
+    await use_blueprint(hass, "capture_notification.yaml", camera=device.id)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     async_fire_mqtt_message(hass, SNAPSHOT_TOPIC, PIR_PICTURE, retain=True)
@@ -192,7 +171,7 @@ async def test_capture_attaches_the_picture(
 ) -> None:
     """A capture that carries its picture's URL path sends it as the image."""
     device = camera_device(hass, init_integration.entry_id)
-    await _use(hass, "capture_notification.yaml", camera=device.id)
+    await use_blueprint(hass, "capture_notification.yaml", camera=device.id)
     path = "/api/milesight_x5/picture/1CC3164126A2/1.jpg?authSig=abc"
     hass.bus.async_fire(
         EVENT_CAPTURE,
@@ -229,7 +208,7 @@ async def test_capture_quiet_hours(
 ) -> None:
     """Nothing is sent during the quiet hours, which may span midnight."""
     device = camera_device(hass, init_integration.entry_id)
-    await _use(
+    await use_blueprint(
         hass,
         "capture_notification.yaml",
         camera=device.id,
@@ -251,7 +230,9 @@ async def test_alarm_notifies_the_chosen_alarms(
     """A chosen alarm notifies once with the camera's words; another does not; a
     broker's replay and a reload notify nothing."""
     device = camera_device(hass, init_integration.entry_id)
-    await _use(hass, "alarm_notification.yaml", camera=device.id, alarms=["low_power"])
+    await use_blueprint(
+        hass, "alarm_notification.yaml", camera=device.id, alarms=["low_power"]
+    )
     await fire(hass, ALARM_TOPIC, LOW_POWER)
     await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC, alarm="SD card full"))
     async_fire_mqtt_message(hass, ALARM_TOPIC, LOW_POWER, retain=True)
@@ -274,7 +255,7 @@ async def test_alarm_defaults_to_every_alarm(
     from homeassistant.helpers import device_registry as dr
 
     dr.async_get(hass).async_update_device(device.id, name_by_user="Gate")
-    await _use(hass, "alarm_notification.yaml", camera=device.id)
+    await use_blueprint(hass, "alarm_notification.yaml", camera=device.id)
     await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC, alarm="SD card full"))
     await fire(hass, ALARM_TOPIC, payload("alarm.json", MAC, alarm=""))
     assert _sent(notifications) == [
@@ -301,7 +282,7 @@ async def test_default_action_exists_wherever_notify_is_set_up(
 
     assert await async_setup_component(hass, "notify", {})
     device = camera_device(hass, init_integration.entry_id)
-    await _use(hass, blueprint, default_action=True, camera=device.id)
+    await use_blueprint(hass, blueprint, default_action=True, camera=device.id)
     if message is None:
         await fire(hass, ALARM_TOPIC, LOW_POWER)
     else:

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components import automation
 from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -20,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.milesight_x5.const import DOMAIN
 
 from .conftest import HEARTBEAT_TOPIC, MAC, FakeCamera, fire
+from .helpers import use_blueprint
 
 FOLDER = Path(__file__).resolve().parent.parent / "blueprints" / "automation" / DOMAIN
 BATTERY = "sensor.garden_camera_battery"
@@ -28,22 +27,6 @@ DATA = "sensor.garden_camera_data_used_this_month"
 
 
 pytestmark = pytest.mark.usefixtures("blueprints_dir")
-
-
-async def _use(hass: HomeAssistant, name: str, **inputs: Any) -> None:
-    assert await async_setup_component(
-        hass,
-        automation.DOMAIN,
-        {
-            automation.DOMAIN: {
-                "use_blueprint": {
-                    "path": f"{DOMAIN}/{name}",
-                    "input": {"notify_action": "notify.phone", **inputs},
-                }
-            }
-        },
-    )
-    await hass.async_block_till_done()
 
 
 async def _heartbeat(hass: HomeAssistant, camera: Any) -> None:
@@ -64,7 +47,9 @@ async def test_battery_low_once_per_crossing(
     and low again: one more."""
     camera = fake_camera[MAC]
     await _heartbeat(hass, camera)  # 91 %
-    await _use(hass, "fleet_battery_low.yaml", batteries=[BATTERY], threshold=20)
+    await use_blueprint(
+        hass, "fleet_battery_low.yaml", batteries=[BATTERY], threshold=20
+    )
     for soc in (18, 17, 16):
         camera.battery = soc
         await _heartbeat(hass, camera)
@@ -86,7 +71,7 @@ async def test_unreachable_for_a_while_and_back(
     more. Unreachable for less than the wait: neither."""
     camera = fake_camera[MAC]
     await _heartbeat(hass, camera)
-    await _use(
+    await use_blueprint(
         hass,
         "fleet_unreachable.yaml",
         connectivity=[CONNECTIVITY],
@@ -130,7 +115,7 @@ async def test_data_above_the_budget_once(
     camera.data_monthly = 50_000_000
     await _heartbeat(hass, camera)
     assert hass.states.get(DATA).attributes["unit_of_measurement"] == "MB"
-    await _use(hass, "fleet_data_budget.yaml", data_used=[DATA], budget=100)
+    await use_blueprint(hass, "fleet_data_budget.yaml", data_used=[DATA], budget=100)
     for used in (120_000_000, 130_000_000):
         camera.data_monthly = used
         await _heartbeat(hass, camera)

@@ -159,11 +159,16 @@ class X5Coordinator(X5Listeners):
         self.async_check_data_plan()
 
     def async_check_data_plan(self) -> None:
-        """The data plan (Options) against this month's data: the sensor, and a
-        repair from :data:`DATA_PLAN_WARN` % on (gone with the new month)."""
-        state = self.data
-        state.data_plan = int(self.config_entry.options.get(CONF_DATA_PLAN, 0))
-        used = state.data_plan_used
+        """Take the data plan from Options (at setup, and when they are saved) and
+        show its share at once."""
+        self.data.data_plan = int(self.config_entry.options.get(CONF_DATA_PLAN, 0))
+        self._check_data_plan()
+        self.async_update_parts(Part.HEARTBEAT)
+
+    def _check_data_plan(self) -> None:
+        """The data plan against this month's data: a repair from
+        :data:`DATA_PLAN_WARN` % on (gone with the new month)."""
+        used = self.data.data_plan_used
         async_issue_while(
             self.hass,
             f"data_plan_{self.mac}",
@@ -173,10 +178,9 @@ class X5Coordinator(X5Listeners):
             translation_placeholders={
                 "name": self.config_entry.title,
                 "used": f"{used or 0:.0f}",
-                "plan": str(state.data_plan),
+                "plan": str(self.data.data_plan),
             },
         )
-        self.async_update_parts(Part.HEARTBEAT)
 
     async def async_wake_new(self) -> None:
         """Wake a camera just added and not heard yet, once: its heartbeat brings
@@ -337,7 +341,7 @@ class X5Coordinator(X5Listeners):
                     state.battery_log, now.timestamp(), battery.soc
                 )
             previous, state.heartbeat_at = state.heartbeat_at, now
-            self.async_check_data_plan()
+            self._check_data_plan()  # the heartbeat's parts are updated after
             self._check_clock(camera_time, now)
             self.picture_watch.on_heartbeat(
                 state,

@@ -21,7 +21,7 @@ import logging
 from typing import Any
 
 from .api import SettingUnknownError, X5Error
-from .api.copy import copy_writes, read_of
+from .api.copy import copy_writes, read_of, write_of
 from .commands import X5Commands
 from .const import DOMAIN
 from .copy_job import DONE, FAILED, PENDING, CopyJob
@@ -65,7 +65,7 @@ class SettingsCopy:
         self._link.data.copy_job = job
         self._changed()
         self._deliver(wake=True)
-        return [name.replace("get.", "set.", 1) for name in values]
+        return [write_of(name) for name in values]
 
     def on_heartbeat(self) -> None:
         """The camera woke: deliver a pending copy, never waking it."""

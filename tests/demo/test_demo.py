@@ -96,6 +96,11 @@ def _wait_states(
     return states
 
 
+def _state_is(entity_id: str, value: str) -> Any:
+    """A ``_wait_states`` condition: ``entity_id`` is ``value``."""
+    return lambda states: states.get(entity_id, {}).get("state") == value
+
+
 def _stop(demo: subprocess.Popen[str]) -> None:
     demo.send_signal(signal.SIGINT)
     demo.wait(timeout=60)
@@ -177,10 +182,7 @@ def test_demo_headless(tmp_path: Path) -> None:
         # The copy the demo starts: the barn camera at once, the field camera
         # (it cannot be woken) at its own next wake.
         states = _wait_states(
-            port,
-            token,
-            lambda s: s.get("sensor.barn_camera_settings_copy", {}).get("state")
-            == "done",
+            port, token, _state_is("sensor.barn_camera_settings_copy", "done")
         )
         assert states["sensor.barn_camera_settings_copy"]["state"] == "done"
         assert states["sensor.field_camera_settings_copy"]["state"] in (
@@ -204,10 +206,7 @@ def test_demo_headless(tmp_path: Path) -> None:
         )
         assert "Home Assistant restarts" in log.read_text()
         states = _wait_states(
-            port,
-            token,
-            lambda s: s.get("sensor.field_camera_settings_copy", {}).get("state")
-            == "done",
+            port, token, _state_is("sensor.field_camera_settings_copy", "done")
         )
         assert states["sensor.field_camera_settings_copy"]["state"] == "done"
         assert states["sensor.garden_camera_battery"]["state"] == "91"

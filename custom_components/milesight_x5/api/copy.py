@@ -150,11 +150,7 @@ def copy_writes(
             if not isinstance(value, Mapping):
                 data[field] = copy.deepcopy(value)
                 continue
-            own = (
-                settings.get(read, {}).get(field)
-                if isinstance(settings.get(read), Mapping)
-                else None
-            )
+            _, own = _field(settings.get(read), field)
             if not isinstance(own, Mapping):
                 raise SettingUnknownError(
                     f"the target did not report {field}; not written",
